@@ -1,0 +1,53 @@
+// Package report writes the outputs of a batch: one PDF feedback report per
+// scored candidate, the cohort workbook (report.xlsx), results.jsonl and
+// run.json. It owns the output directory: every file is written atomically
+// (temporary file + rename) under safe, unique names inside it, and nothing is
+// written anywhere else.
+//
+// It does not score anything: it renders []evaluate.Result as they are.
+package report
+
+import (
+	"time"
+
+	"github.com/failwell/failwell/evaluate"
+)
+
+// Brand is the organisation's branding applied to PDFs (and the workbook title).
+type Brand struct {
+	Org    string // organisation name shown in the PDF header; empty for none
+	Logo   string // path to a PNG or JPEG logo; empty for none
+	Accent string // accent colour "#RRGGBB"; empty for the default
+	Footer string // extra footer text
+	Paper  string // "A4" (default) or "Letter"
+}
+
+// Options configure [Write].
+type Options struct {
+	// Dir is the output directory; it is created if missing.
+	Dir string
+	// Rubric is the rubric the results were scored with.
+	Rubric *evaluate.Rubric
+	// Jobs bounds concurrent PDF rendering; <= 0 means GOMAXPROCS.
+	Jobs int
+	// NoPDF skips the per-candidate PDFs.
+	NoPDF bool
+	// Date is the run's as-of date: printed as the generation date and used as
+	// the PDFs' creation date, so that outputs are reproducible.
+	Date time.Time
+	// Version is the program version recorded in the outputs.
+	Version string
+	// Brand is applied to PDFs.
+	Brand Brand
+}
+
+// PDFOptions configure [PDF], the rendering of one candidate's report.
+type PDFOptions struct {
+	Rubric *evaluate.Rubric
+	// CohortMeans maps criterion id → the cohort's mean level (0..4), drawn as
+	// a marker on the chart; nil or missing ids draw none.
+	CohortMeans map[string]float64
+	Date        time.Time // generation date and PDF creation date
+	Version     string
+	Brand       Brand
+}
