@@ -1,0 +1,204 @@
+package ingest
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/failwell/failwell/evaluate"
+)
+
+// readCSV reads a .csv or .tsv file: the encoding is detected (see
+// decodeText), the delimiter of a .csv sniffed, and quotes read strictly
+// first, then leniently (a stray quote inside a field is kept as text). A
+// quoted field that never ends is a fatal, positioned error.
+func readCSV(base, ext string, data []byte, opts Options) ([]evaluate.Story, error) {
+	if opts.Sheet != "" {
+		return nil, &FileError{File: base, Err: fmt.Errorf("%w: --sheet %q: a %s file has no sheets", ErrNoSheet, opts.Sheet, ext)}
+	}
+	text, _ := decodeText(data)
+	// Classic Mac OS line endings: CR only.
+	if strings.Contains(text, "\r") && !strings.Contains(text, "\n") {
+		text = strings.ReplaceAll(text, "\r", "\n")
+	}
+	skip := 0
+	var delim rune
+	if ext == ".tsv" {
+		delim = '\t'
+	} else if d, ok := sepDirective(text); ok {
+		// Excel's "sep=;" first line.
+		delim = d
+		skip = 1
+		text = text[strings.IndexByte(text, '\n')+1:]
+	} else {
+		delim = sniffDelimiter(text)
+	}
+	rows, err := parseCSV(text, delim, false, skip)
+	if err != nil {
+		var pe *csv.ParseError
+		if !errors.As(err, &pe) {
+			return nil, &FileError{File: base, Err: err}
+		}
+		if line, bad := unterminatedQuote(text, delim); bad {
+			return nil, &FileError{File: base, Line: line + skip, Err: ErrUnbalancedQuote}
+		}
+		if rows, err = parseCSV(text, delim, true, skip); err != nil {
+			return nil, &FileError{File: base, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
+		}
+	}
+	sd := &sheetData{file: base, rows: rows}
+	hi, cols, err := headerRow(sd, opts)
+	if err != nil {
+		return nil, &FileError{File: base, Err: err}
+	}
+	return build(sd, hi, cols), nil
+}
+
+// sepDirective recognises Excel's "sep=X" first line.
+func sepDirective(text string) (rune, bool) {
+	line, _, _ := strings.Cut(text, "\n")
+	line = strings.TrimRight(line, "\r")
+	if len(line) == 5 && strings.EqualFold(line[:4], "sep=") {
+		return rune(line[4]), true
+	}
+	return 0, false
+}
+
+// parseCSV reads every record. Row numbers count the lines csv skips
+// (empty lines are empty rows in a spreadsheet app) and count a record
+// with line breaks inside quotes as one row. skip is the number of lines
+// already removed from the top of text.
+func parseCSV(text string, delim rune, lazy bool, skip int) ([]rawRow, error) {
+	r := csv.NewReader(strings.NewReader(text))
+	r.Comma = delim
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = lazy
+	var rows []rawRow
+	row, prevEnd := 0, 0
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				pe.StartLine += skip
+				pe.Line += skip
+			}
+			return rows, err
+		}
+		line, _ := r.FieldPos(0)
+		row += line - prevEnd
+		last, _ := r.FieldPos(len(rec) - 1)
+		prevEnd = last + strings.Count(rec[len(rec)-1], "\n")
+		if !isBlank(rec) {
+			rows = append(rows, newRawRow(row, rec))
+		}
+	}
+}
+
+// sniffDelimiter picks the delimiter among comma, semicolon, tab and bar
+// that splits the first records of text into the most rows of the same
+// width (more than one field); comma wins ties and single-column files.
+func sniffDelimiter(text string) rune {
+	sample := text
+	if len(sample) > 64<<10 {
+		sample = sample[:64<<10]
+		if i := strings.LastIndexByte(sample, '\n'); i > 0 {
+			sample = sample[:i]
+		}
+	}
+	best, bestScore := ',', 0
+	for _, d := range []rune{',', ';', '\t', '|'} {
+		r := csv.NewReader(strings.NewReader(sample))
+		r.Comma = d
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = true
+		counts := map[int]int{}
+		for n := 0; n < 50; n++ {
+			rec, err := r.Read()
+			if err != nil {
+				break
+			}
+			if !isBlank(rec) {
+				counts[len(rec)]++
+			}
+		}
+		score := 0
+		for width, freq := range counts {
+			if width > 1 && (freq > score || freq == score) {
+				score = max(score, freq)
+			}
+		}
+		if score > bestScore {
+			best, bestScore = d, score
+		}
+	}
+	return best
+}
+
+// unterminatedQuote scans text as csv.Reader does with LazyQuotes and
+// reports the 1-based line of a quoted field that runs to the end of the
+// input.
+func unterminatedQuote(text string, delim rune) (int, bool) {
+	line := 1
+	fieldStart := true
+	for i := 0; i < len(text); {
+		c := rune(text[i])
+		if c >= 0x80 {
+			// Multi-byte runes never start a quote; a multi-byte
+			// delimiter is compared as a string.
+			if d := string(delim); strings.HasPrefix(text[i:], d) && delim >= 0x80 {
+				fieldStart = true
+				i += len(d)
+				continue
+			}
+			fieldStart = false
+			i++
+			continue
+		}
+		switch {
+		case c == '\n':
+			line++
+			fieldStart = true
+			i++
+		case c == delim:
+			fieldStart = true
+			i++
+		case c == '"' && fieldStart:
+			start := line
+			i++
+			for {
+				if i >= len(text) {
+					return start, true
+				}
+				switch text[i] {
+				case '\n':
+					line++
+					i++
+					continue
+				case '"':
+					if i+1 < len(text) && text[i+1] == '"' {
+						i += 2
+						continue
+					}
+					if i+1 >= len(text) || rune(text[i+1]) == delim || text[i+1] == '\n' ||
+						(text[i+1] == '\r' && (i+2 >= len(text) || text[i+2] == '\n')) {
+						i++
+						goto closed
+					}
+				}
+				i++
+			}
+		closed:
+			fieldStart = false
+		default:
+			fieldStart = false
+			i++
+		}
+	}
+	return 0, false
+}

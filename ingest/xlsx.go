@@ -1,0 +1,235 @@
+package ingest
+
+import (
+	"archive/zip"
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"path"
+	"strings"
+
+	"github.com/failwell/failwell/evaluate"
+	"github.com/xuri/excelize/v2"
+)
+
+// readXLSX reads an .xlsx or .xlsm workbook with excelize's streaming row
+// reader, raw cell values (dates as serial numbers, not locale-formatted
+// text) and the unzip size limits of opts.
+func readXLSX(base string, data []byte, opts Options) ([]evaluate.Story, error) {
+	ferr := func(sheet string, err error) error { return &FileError{File: base, Sheet: sheet, Err: err} }
+	limit, xmlLimit := opts.UnzipSizeLimit, opts.UnzipXMLSizeLimit
+	if limit == 0 {
+		limit = DefaultUnzipSizeLimit
+	}
+	if xmlLimit == 0 {
+		xmlLimit = min(DefaultUnzipXMLSizeLimit, limit)
+	}
+	if err := checkZip(data, limit); err != nil {
+		return nil, ferr("", err)
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+		RawCellValue:      true,
+		UnzipSizeLimit:    limit,
+		UnzipXMLSizeLimit: xmlLimit,
+	})
+	if err != nil {
+		if f != nil {
+			f.Close()
+		}
+		return nil, ferr("", fmt.Errorf("%w: %w", ErrCorrupt, err))
+	}
+	defer f.Close()
+	date1904 := false
+	if p, err := f.GetWorkbookProps(); err == nil && p.Date1904 != nil {
+		date1904 = *p.Date1904
+	}
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, ferr("", fmt.Errorf("%w: the workbook has no sheets", ErrCorrupt))
+	}
+	var candidates []string
+	if opts.Sheet != "" {
+		name := ""
+		for _, s := range sheets {
+			if s == opts.Sheet {
+				name = s
+			}
+		}
+		if name == "" {
+			for _, s := range sheets {
+				if strings.EqualFold(strings.TrimSpace(s), strings.TrimSpace(opts.Sheet)) {
+					name = s
+					break
+				}
+			}
+		}
+		if name == "" {
+			return nil, ferr("", fmt.Errorf("%w: --sheet %q (sheets: %s)", ErrNoSheet, opts.Sheet, quoteList(sheets)))
+		}
+		candidates = []string{name}
+	} else {
+		for _, s := range sheets {
+			if visible, err := f.GetSheetVisible(s); err == nil && !visible {
+				continue
+			}
+			candidates = append(candidates, s)
+		}
+		if len(candidates) == 0 {
+			candidates = sheets // every sheet hidden: look at them anyway
+		}
+	}
+	var firstErr error
+	for _, sheet := range candidates {
+		sd, err := readSheet(f, base, sheet, date1904)
+		if err != nil {
+			return nil, ferr(sheet, err)
+		}
+		hi, cols, err := headerRow(sd, opts)
+		if err != nil {
+			if opts.Sheet != "" || !errors.Is(err, ErrNoStoryColumn) && !errors.Is(err, ErrEmptyFile) && !errors.Is(err, ErrNoColumn) {
+				return nil, ferr(sheet, err)
+			}
+			if firstErr == nil || errors.Is(firstErr, ErrEmptyFile) && !errors.Is(err, ErrEmptyFile) {
+				firstErr = &FileError{File: base, Sheet: sheet, Err: err}
+			}
+			continue
+		}
+		fillMerged(f, sd)
+		sd.formula = func(col, row int) bool {
+			cell, err := excelize.CoordinatesToCellName(col+1, row)
+			if err != nil {
+				return false
+			}
+			formula, err := f.GetCellFormula(sheet, cell)
+			return err == nil && formula != ""
+		}
+		return build(sd, hi, cols), nil
+	}
+	if len(candidates) > 1 {
+		// Name the sheets looked at; keep the first sheet's detail.
+		var fe *FileError
+		if errors.As(firstErr, &fe) {
+			return nil, &FileError{File: base, Err: fmt.Errorf("%w (no sheet of %s has one; first sheet %q: %w)",
+				ErrNoStoryColumn, quoteList(candidates), fe.Sheet, fe.Err)}
+		}
+	}
+	return nil, firstErr
+}
+
+// readSheet streams the non-blank rows of one sheet.
+func readSheet(f *excelize.File, base, sheet string, date1904 bool) (*sheetData, error) {
+	sd := &sheetData{file: base, sheet: sheet, date1904: date1904}
+	rows, err := f.Rows(sheet)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	num := 0
+	for rows.Next() {
+		num++
+		cells, err := rows.Columns()
+		if err != nil {
+			rows.Close()
+			return nil, fmt.Errorf("%w: row %d: %w", ErrCorrupt, num, err)
+		}
+		if !isBlank(cells) {
+			sd.rows = append(sd.rows, newRawRow(num, cells))
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	}
+	return sd, nil
+}
+
+// fillMerged copies the value of each merged range's top-left cell into the
+// other cells of the range (a cohort name merged down a block of rows).
+// Rows that were blank stay skipped.
+func fillMerged(f *excelize.File, sd *sheetData) {
+	merged, err := f.GetMergeCells(sd.sheet, true)
+	if err != nil || len(merged) == 0 {
+		return
+	}
+	byNum := make(map[int]int, len(sd.rows))
+	maxW := 0
+	for i, r := range sd.rows {
+		byNum[r.num] = i
+		maxW = max(maxW, r.width())
+	}
+	for _, m := range merged {
+		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
+		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		top, ok := byNum[r1]
+		if !ok {
+			continue
+		}
+		v := sd.rows[top].cell(c1 - 1)
+		if v == "" {
+			continue
+		}
+		c2 = min(c2, maxW)
+		for _, r := range sd.rows {
+			if r.num < r1 || r.num > r2 {
+				continue
+			}
+			for c := c1 - 1; c < c2; c++ {
+				if r.cell(c) == "" {
+					r.set(c, v)
+				}
+			}
+		}
+	}
+}
+
+// checkZip refuses, before anything is unpacked, a zip whose entries
+// declare more than limit bytes in total, and checks that every worksheet
+// is well-formed XML (excelize's streaming reader stops silently at an XML
+// error, which would drop rows without a word).
+func checkZip(data []byte, limit int64) error {
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		return fmt.Errorf("%w: not a valid xlsx (zip) file: %w", ErrCorrupt, err)
+	}
+	var total uint64
+	for _, zf := range zr.File {
+		total += zf.UncompressedSize64
+		if total > uint64(limit) {
+			return fmt.Errorf("%w: unpacks to more than %s (limit %s)", ErrTooLarge, size(int(min(total, 1<<62))), size(int(limit)))
+		}
+	}
+	for _, zf := range zr.File {
+		name := strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))
+		if !strings.HasPrefix(name, "xl/worksheets/") || path.Ext(name) != ".xml" {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			return fmt.Errorf("%w: %s: %w", ErrCorrupt, zf.Name, err)
+		}
+		d := xml.NewDecoder(rc)
+		for {
+			_, err := d.Token()
+			if err == io.EOF {
+				break
+			}
+			if err != nil {
+				rc.Close()
+				return fmt.Errorf("%w: %s: %w", ErrCorrupt, zf.Name, err)
+			}
+		}
+		rc.Close()
+	}
+	return nil
+}
+
+func quoteList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", s)
+	}
+	return strings.Join(q, ", ")
+}
