@@ -24,8 +24,10 @@ const (
 var (
 	reISO     = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[T ]\s*(.*))?$`)
 	reNumeric = regexp.MustCompile(`^(\d{1,2})([/.-])(\d{1,2})([/.-])(\d{4}|\d{2})\.?(?:[T ,]\s*(.*))?$`)
-	reTime    = regexp.MustCompile(`^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(?i:(am|pm|a\.m\.|p\.m\.))?\s*(Z|UTC|GMT|[+-]\d{2}:?\d{2})?$`)
-	reSerial  = regexp.MustCompile(`^\d+(?:\.\d+)?$`)
+	// reTime: 14:03, 14:03:11.250, 2:03:11 PM, 14:03:11 GMT+1, 14:03 +05:30.
+	reTime       = regexp.MustCompile(`(?i)^(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?\s*(am|pm|a\.m\.|p\.m\.)?\s*(?:(z|utc|gmt)?\s*(?:([+-])(\d{1,2})(?::?(\d{2}))?)?)?$`)
+	reClockStart = regexp.MustCompile(`\b\d{1,2}:\d{2}`)
+	reSerial     = regexp.MustCompile(`^\d+(?:\.\d+)?$`)
 )
 
 // Serial numbers below this are not read as dates (10000 is 1927-05-18):
@@ -105,10 +107,11 @@ func parseDate(s string, order dateOrder, date1904 bool) (time.Time, error) {
 		y, _ := strconv.Atoi(m[1])
 		mo, _ := strconv.Atoi(m[2])
 		d, _ := strconv.Atoi(m[3])
-		if m[4] != "" && !reTime.MatchString(strings.TrimSpace(m[4])) {
-			return time.Time{}, bad
+		t, err := mkdate(y, mo, d, bad)
+		if err != nil {
+			return t, err
 		}
-		return mkdate(y, mo, d, bad)
+		return applyTime(t, m[4], bad)
 	}
 	if m := reNumeric.FindStringSubmatch(s); m != nil {
 		if m[2] != m[4] {
@@ -119,9 +122,6 @@ func parseDate(s string, order dateOrder, date1904 bool) (time.Time, error) {
 		y, _ := strconv.Atoi(m[5])
 		if len(m[5]) == 2 {
 			y += 2000
-		}
-		if m[6] != "" && !reTime.MatchString(strings.TrimSpace(m[6])) {
-			return time.Time{}, bad
 		}
 		dayFirst := false
 		switch {
@@ -139,7 +139,11 @@ func parseDate(s string, order dateOrder, date1904 bool) (time.Time, error) {
 		if dayFirst {
 			a, b = b, a
 		}
-		return mkdate(y, a, b, bad)
+		t, err := mkdate(y, a, b, bad)
+		if err != nil {
+			return t, err
+		}
+		return applyTime(t, m[6], bad)
 	}
 	return parseWordDate(s, bad)
 }
@@ -147,6 +151,10 @@ func parseDate(s string, order dateOrder, date1904 bool) (time.Time, error) {
 // parseWordDate reads dates with a month name: "21 Sep 2026",
 // "Sep 21, 2026", "21-Sep-26", "Monday, 21st September 2026 2:03 PM".
 func parseWordDate(s string, bad error) (time.Time, error) {
+	clock := ""
+	if loc := reClockStart.FindStringIndex(s); loc != nil {
+		s, clock = s[:loc[0]], s[loc[0]:]
+	}
 	f := strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' || r == '-' || r == '/' })
 	var (
 		mon       time.Month
@@ -186,13 +194,14 @@ func parseWordDate(s string, bad error) (time.Time, error) {
 	default:
 		return time.Time{}, bad
 	}
-	if len(rest) > 0 {
-		t := strings.Join(rest, " ")
-		if !reTime.MatchString(t) {
-			return time.Time{}, bad
-		}
+	t, err := mkdate(year, int(mon), day, bad)
+	if err != nil {
+		return t, err
 	}
-	return mkdate(year, int(mon), day, bad)
+	if len(rest) > 0 {
+		return time.Time{}, bad
+	}
+	return applyTime(t, clock, bad)
 }
 
 func isWeekday(w string) bool {
@@ -214,6 +223,50 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
+}
+
+// applyTime checks the time of day that follows a date and, when it has a
+// zone offset, moves the date to UTC ("2026-09-21 23:30 GMT-5" is
+// 2026-09-22 in UTC). A time without an offset is taken as UTC. The result
+// is the date at midnight UTC.
+func applyTime(date time.Time, clock string, bad error) (time.Time, error) {
+	clock = strings.TrimSpace(clock)
+	if clock == "" {
+		return date, nil
+	}
+	m := reTime.FindStringSubmatch(clock)
+	if m == nil {
+		return time.Time{}, bad
+	}
+	h, _ := strconv.Atoi(m[1])
+	mi, _ := strconv.Atoi(m[2])
+	sec, _ := strconv.Atoi(m[3])
+	if ampm := strings.ToLower(strings.ReplaceAll(m[4], ".", "")); ampm != "" {
+		if h < 1 || h > 12 {
+			return time.Time{}, bad
+		}
+		h %= 12
+		if ampm == "pm" {
+			h += 12
+		}
+	}
+	if h > 24 || mi > 59 || sec > 60 {
+		return time.Time{}, bad
+	}
+	if m[6] == "" {
+		return date, nil
+	}
+	oh, _ := strconv.Atoi(m[7])
+	om, _ := strconv.Atoi(m[8])
+	if oh > 14 || om > 59 {
+		return time.Time{}, bad
+	}
+	off := time.Duration(oh)*time.Hour + time.Duration(om)*time.Minute
+	if m[6] == "-" {
+		off = -off
+	}
+	t := date.Add(time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute - off)
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), nil
 }
 
 // mkdate builds a date, rejecting impossible ones (2026-02-30) and years

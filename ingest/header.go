@@ -92,8 +92,30 @@ func classify(header string) (string, int) {
 		return fieldLastName, 100
 	case slices.Contains(words, "story"):
 		return FieldStory, 80
-	case len(words) <= 4 && (slices.Contains(words, "email") || key == "emailaddress"):
-		return FieldEmail, 50
+	}
+	// Looser matches for question-style headers ("What's your email?").
+	if len(words) > 8 {
+		return "", 0
+	}
+	has := func(ws ...string) bool {
+		return slices.ContainsFunc(ws, func(w string) bool { return slices.Contains(words, w) })
+	}
+	switch {
+	case has("email") || strings.Contains(key, "emailaddress"):
+		return FieldEmail, 60
+	case has("cohort"):
+		return FieldCohort, 60
+	case has("candidate", "student", "applicant", "participant") && has("id", "number", "no"):
+		return FieldID, 60
+	case has("timestamp", "submitted", "submission") && !has("start", "started", "id"):
+		return FieldSubmitted, 60
+	case has("name") && has("first", "given"):
+		return fieldFirstName, 60
+	case has("name") && has("last", "family") || has("surname"):
+		return fieldLastName, 60
+	case has("name") && !has("user", "username", "company", "file", "school", "university", "manager",
+		"team", "project", "product", "organisation", "organization", "employer", "business", "sheet"):
+		return FieldName, 60
 	}
 	return "", 0
 }

@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/failwell/failwell/evaluate"
 )
@@ -56,10 +55,18 @@ func (r rawRow) cell(i int) string {
 	return r.extra[i]
 }
 
-func (r rawRow) set(i int, v string) {
-	if i < len(r.cells) {
+// set stores v in column i, growing the row as needed.
+func (r *rawRow) set(i int, v string) {
+	switch {
+	case i < len(r.cells):
 		r.cells[i] = v
-	} else if r.extra != nil {
+	case i < wideColumns:
+		r.cells = append(r.cells, make([]string, i+1-len(r.cells))...)
+		r.cells[i] = v
+	default:
+		if r.extra == nil {
+			r.extra = map[int]string{}
+		}
 		r.extra[i] = v
 	}
 }
@@ -283,12 +290,7 @@ func build(sd *sheetData, hi int, cols columns) []evaluate.Story {
 			Ref:   fmt.Sprintf("%s:%s:%d", sd.file, sd.sheet, r.num),
 		}
 		// Fields: every column with a header, and any other non-empty cell.
-		idx := hdrRow.indexes()
-		for _, i := range r.indexes() {
-			if i >= len(idx) || !slices.Contains(idx, i) {
-				idx = append(idx, i)
-			}
-		}
+		idx := append(hdrRow.indexes(), r.indexes()...)
 		slices.Sort(idx)
 		idx = slices.Compact(idx)
 		for _, i := range idx {
@@ -442,10 +444,4 @@ func readFile(p string) ([]byte, error) {
 		return nil, fmt.Errorf("%w: over %d MiB", ErrTooLarge, MaxFileBytes>>20)
 	}
 	return data, nil
-}
-
-// dateOnly truncates t to its UTC day.
-func dateOnly(t time.Time) time.Time {
-	t = t.UTC()
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }

@@ -172,7 +172,8 @@ func fillMerged(f *excelize.File, sd *sheetData) {
 			continue
 		}
 		c2 = min(c2, maxW)
-		for _, r := range sd.rows {
+		for i := range sd.rows {
+			r := &sd.rows[i]
 			if r.num < r1 || r.num > r2 {
 				continue
 			}
