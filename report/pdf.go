@@ -1,0 +1,937 @@
+package report
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"codeberg.org/go-pdf/fpdf"
+
+	"github.com/failwell/failwell/evaluate"
+)
+
+// Caps that keep one pathological submission from producing a huge PDF. What
+// is cut is always said in the document.
+const (
+	storyMaxWords = 1500  // words of the story reproduced in the report
+	storyMaxRunes = 12000 // runes of the story (CJK text has no spaces)
+	quoteMaxRunes = 600   // runes per evidence quote
+	textMaxRunes  = 2500  // runes per feedback, descriptor, flag message
+	nameMaxRunes  = 200   // runes of the name, cohort, organisation
+	maxFlags      = 12    // flags listed; the rest are counted
+)
+
+// Colours of the page.
+var (
+	pdfDefaultAccent = rgb{0x1F, 0x4E, 0x79}
+	pdfColText       = rgb{0x1F, 0x23, 0x28}
+	pdfColMuted      = rgb{0x5F, 0x6B, 0x7A}
+	pdfColRule       = rgb{0xD5, 0xDB, 0xE1}
+	pdfColTrack      = rgb{0xEC, 0xEF, 0xF3}
+	pdfColWhite      = rgb{0xFF, 0xFF, 0xFF}
+	pdfColPlus       = rgb{0x1E, 0x8E, 0x3E}
+	pdfColMinus      = rgb{0xC0, 0x39, 0x2B}
+	pdfColKeep       = rgb{0x1E, 0x8E, 0x3E}
+	pdfColChange     = rgb{0xD9, 0x82, 0x1E}
+	pdfColFlag       = rgb{0xB4, 0x5F, 0x06}
+)
+
+// critColors are the per-criterion colours (strong, for bars and swatches;
+// the story highlights use a light tint of each), cycled when a rubric has
+// more criteria.
+var critColors = []rgb{
+	{0x2F, 0x6F, 0xD6}, // blue
+	{0x1E, 0x9E, 0x5A}, // green
+	{0xC9, 0x96, 0x00}, // amber
+	{0x7C, 0x4D, 0xDB}, // purple
+	{0xE0, 0x6C, 0x1F}, // orange
+	{0xD0, 0x35, 0x74}, // pink
+	{0x0E, 0x93, 0x9E}, // teal
+	{0x6B, 0x72, 0x80}, // slate
+}
+
+// pdfTemplateRunes are characters the template itself draws.
+const pdfTemplateRunes = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~" +
+	"□…–—−·•“”‘’×"
+
+// PDF renders one candidate's feedback report to w.
+//
+// The report has a header band (organisation, logo, candidate, cohort,
+// submission date, total and band), a chart of the criterion levels with
+// the cohort average, a "keep doing / change first" summary, review flags,
+// one section per criterion (level, descriptor, evidence quotes, feedback,
+// next step), the story with the evidence highlighted, and a footer on every
+// page (rubric, generation date, program version, page x of y).
+//
+// Fonts are embedded (DejaVu Sans, DejaVu Sans Bold, Droid Sans Fallback
+// Full) and parsed once per process; each PDF embeds only the glyphs it uses.
+// Characters no font covers are drawn as a red "□". The output depends only
+// on its inputs: the same res and opts give the same bytes. PDF is safe for
+// concurrent use.
+//
+// It fails only when w fails, when the brand's logo cannot be read or is not
+// a PNG or JPEG, or on an internal error; it never panics on odd text.
+func PDF(w io.Writer, res *evaluate.Result, opts PDFOptions) (err error) {
+	if res == nil {
+		return errors.New("report: PDF of a nil result")
+	}
+	fs, err := sharedFonts()
+	if err != nil {
+		return err
+	}
+	var logo []byte
+	if opts.Brand.Logo != "" {
+		if logo, err = os.ReadFile(opts.Brand.Logo); err != nil {
+			return fmt.Errorf("report: logo: %w", err)
+		}
+		if logoImageType(logo) == "" {
+			return fmt.Errorf("report: logo %s: not a PNG or JPEG file", opts.Brand.Logo)
+		}
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("report: PDF for %q: internal error: %v", res.Story.Name, r)
+		}
+	}()
+	d := newDoc(fs, res, opts, logo)
+	d.render()
+	var buf bytes.Buffer
+	if err := d.pdf.Output(&buf); err != nil {
+		return fmt.Errorf("report: PDF for %q: %w", res.Story.Name, err)
+	}
+	_, err = w.Write(buf.Bytes())
+	return err
+}
+
+// logoImageType returns the fpdf image type of b from its magic bytes.
+func logoImageType(b []byte) string {
+	switch {
+	case bytes.HasPrefix(b, []byte("\x89PNG\r\n\x1a\n")):
+		return "PNG"
+	case bytes.HasPrefix(b, []byte{0xFF, 0xD8, 0xFF}):
+		return "JPG"
+	}
+	return ""
+}
+
+// doc is one PDF being rendered.
+type pdfDoc struct {
+	pdf    *fpdf.Fpdf
+	sh     *shaper
+	res    *evaluate.Result
+	opts   PDFOptions
+	logo   []byte
+	accent rgb
+
+	pageW, pageH     float64
+	ml, mr, top, bot float64 // margins; bot is the lowest y content may reach
+	y                float64 // current y on the page
+
+	curFace face
+	curSize float64
+}
+
+func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte) *pdfDoc {
+	d := &pdfDoc{sh: &shaper{fs: fs}, res: res, opts: opts, logo: logo, curFace: numFaces}
+	d.accent = parseHexRGB(opts.Brand.Accent, pdfDefaultAccent)
+	size := fpdf.SizeType{Wd: 210, Ht: 297}
+	if strings.EqualFold(strings.TrimSpace(opts.Brand.Paper), "letter") {
+		size = fpdf.SizeType{Wd: 215.9, Ht: 279.4}
+	}
+	d.pageW, d.pageH = size.Wd, size.Ht
+	d.ml, d.mr, d.top, d.bot = 18, 18, 22, size.Ht-20
+
+	// Every string that may be drawn decides which glyphs are embedded.
+	d.sh.collect(pdfTemplateRunes)
+	for _, s := range d.allText() {
+		d.sh.collect(s)
+	}
+
+	p := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: size})
+	date := opts.Date
+	if date.IsZero() {
+		date = res.Ref
+	}
+	if date.IsZero() {
+		date = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
+	}
+	p.SetCreationDate(date)
+	p.SetModificationDate(date)
+	p.SetCatalogSort(true)
+	p.SetCompression(true)
+	p.SetAutoPageBreak(false, 0)
+	p.SetMargins(d.ml, d.top, d.mr)
+	p.SetTitle(cleanMeta("Feedback report: "+res.Story.Name), true)
+	if opts.Brand.Org != "" {
+		p.SetAuthor(cleanMeta(opts.Brand.Org), true)
+	}
+	p.SetCreator(cleanMeta("failwell "+opts.Version), true)
+	p.SetProducer("failwell (go-pdf/fpdf)", false)
+	for f := range numFaces {
+		if rs := d.sh.avail[f].runes(); len(rs) > 0 {
+			p.AddUTF8FontFromBytes(faceFamilies[f], "", fs.faces[f].subset(rs))
+		}
+	}
+	d.pdf = p
+	return d
+}
+
+// cleanMeta makes s safe for the document information dictionary.
+func cleanMeta(s string) string {
+	s = cutRunes(s, 200)
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+// parseHexRGB parses "#RRGGBB" (or "RRGGBB"), returning def when s is not one.
+func parseHexRGB(s string, def rgb) rgb {
+	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
+	if len(s) != 6 {
+		return def
+	}
+	v, err := strconv.ParseUint(s, 16, 32)
+	if err != nil {
+		return def
+	}
+	return rgb{uint8(v >> 16), uint8(v >> 8), uint8(v)}
+}
+
+// tintRGB mixes c with white: f=0 is c, f=1 is white.
+func tintRGB(c rgb, f float64) rgb {
+	m := func(v uint8) uint8 { return uint8(math.Round(float64(v) + (255-float64(v))*f)) }
+	return rgb{m(c.r), m(c.g), m(c.b)}
+}
+
+// allText lists every user-supplied string the document may draw.
+func (d *pdfDoc) allText() []string {
+	r := d.res
+	out := []string{r.Story.Name, r.Story.Cohort, r.Band, r.Strength, r.Change,
+		d.opts.Brand.Org, d.opts.Brand.Footer, d.opts.Version, d.storyText()}
+	if r.Err != nil {
+		out = append(out, r.Err.Error())
+	}
+	if rb := d.opts.Rubric; rb != nil {
+		out = append(out, rb.ID, rb.Version, rb.Name)
+		for _, b := range rb.Bands {
+			if b.Name == r.Band {
+				out = append(out, b.Description)
+			}
+		}
+	}
+	for _, s := range r.Scores {
+		out = append(out, s.Name, s.ID, s.Descriptor, s.Feedback, s.NextStep)
+		for _, e := range s.Evidence {
+			out = append(out, cutRunes(e.Quote, quoteMaxRunes), e.Note)
+		}
+	}
+	for _, f := range r.Flags {
+		out = append(out, f.Code, cutRunes(f.Message, textMaxRunes))
+	}
+	return out
+}
+
+// ---- drawing primitives ----
+
+func (d *pdfDoc) fill(c rgb)        { d.pdf.SetFillColor(int(c.r), int(c.g), int(c.b)) }
+func (d *pdfDoc) stroke(c rgb)      { d.pdf.SetDrawColor(int(c.r), int(c.g), int(c.b)) }
+func (d *pdfDoc) textCol(c rgb)     { d.pdf.SetTextColor(int(c.r), int(c.g), int(c.b)) }
+func (d *pdfDoc) contentW() float64 { return d.pageW - d.ml - d.mr }
+
+func (d *pdfDoc) setFont(f face, size float64) {
+	if f != d.curFace || size != d.curSize {
+		d.pdf.SetFont(faceFamilies[f], "", size)
+		d.curFace, d.curSize = f, size
+	}
+}
+
+// drawCells draws cells on one line with its baseline at y, starting at x.
+func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
+	sz := p.size * ptToMM
+	cs = visualOrder(cs)
+	for i := 0; i < len(cs); {
+		j := i + 1
+		w := cs[i].w
+		for j < len(cs) && cs[j].f == cs[i].f && cs[j].st == cs[i].st && cs[j].miss == cs[i].miss && !cs[j].nl {
+			w += cs[j].w
+			j++
+		}
+		if cs[i].nl {
+			i = j
+			continue
+		}
+		st := p.styles[cs[i].st]
+		if st.hasBg {
+			d.fill(st.bg)
+			d.pdf.Rect(x, y-0.86*sz, w, 1.16*sz, "F")
+		}
+		var b strings.Builder
+		for _, c := range cs[i:j] {
+			b.WriteRune(c.r)
+		}
+		d.setFont(cs[i].f, p.size)
+		if cs[i].miss {
+			d.textCol(missingColor)
+		} else {
+			d.textCol(st.color)
+		}
+		d.pdf.Text(x, y, b.String())
+		x += w
+		i = j
+	}
+}
+
+// text draws single-line spans at (x, baseline y), cut with "…" to maxW, and
+// returns the width drawn. align is 'L' or 'R' (x is then the right edge).
+func (d *pdfDoc) text(x, y, maxW float64, size float64, align byte, spans ...textSpan) float64 {
+	p := d.sh.ellipsize(d.sh.shape(spans, size), maxW)
+	w := p.width()
+	if align == 'R' {
+		x -= w
+	}
+	d.drawCells(p, p.cells, x, y)
+	return w
+}
+
+// plainSpans is a one-span list.
+func plainSpans(s string, c rgb, bold bool) []textSpan {
+	return []textSpan{{text: s, st: textStyle{bold: bold, color: c}}}
+}
+
+// measure returns the height of spans wrapped to width.
+func (d *pdfDoc) measure(spans []textSpan, size, width, lineH float64) float64 {
+	return float64(len(wrapLines(d.sh.shape(spans, size), width))) * lineH
+}
+
+// paragraph draws spans wrapped to width from the current y, breaking pages
+// as needed, and advances y.
+func (d *pdfDoc) paragraph(x, width float64, spans []textSpan, size, lineH float64) {
+	p := d.sh.shape(spans, size)
+	for _, ln := range wrapLines(p, width) {
+		d.ensure(lineH)
+		d.drawCells(p, p.cells[ln.from:ln.to], x, d.y+lineH*0.5+0.36*size*ptToMM)
+		d.y += lineH
+	}
+}
+
+// ensure starts a new page unless h more millimetres fit on this one.
+func (d *pdfDoc) ensure(h float64) {
+	if d.y+h > d.bot {
+		d.newPage()
+	}
+}
+
+// newPage starts a continuation page with a slim running header.
+func (d *pdfDoc) newPage() {
+	d.pdf.AddPage()
+	d.curFace = numFaces
+	d.fill(d.accent)
+	d.pdf.Rect(0, 0, d.pageW, 2.2, "F")
+	w := d.contentW()
+	d.text(d.ml, 11, w*0.6, 8.5, 'L', textSpan{text: d.name(), st: textStyle{bold: true, color: pdfColText}},
+		textSpan{text: "  ·  Feedback report", st: textStyle{color: pdfColMuted}})
+	if org := cutRunes(d.opts.Brand.Org, nameMaxRunes); org != "" {
+		d.text(d.pageW-d.mr, 11, w*0.38, 8.5, 'R', plainSpans(org, pdfColMuted, false)...)
+	}
+	d.stroke(pdfColRule)
+	d.pdf.SetLineWidth(0.2)
+	d.pdf.Line(d.ml, 14, d.pageW-d.mr, 14)
+	d.y = d.top
+}
+
+func (d *pdfDoc) name() string {
+	n := strings.TrimSpace(cutRunes(d.res.Story.Name, nameMaxRunes))
+	if n == "" {
+		return "Unnamed candidate"
+	}
+	return n
+}
+
+// ---- the document ----
+
+func (d *pdfDoc) render() {
+	d.pdf.AddPage()
+	d.header()
+	if !d.res.Scored() {
+		d.y += 4
+		d.heading("This story could not be scored")
+		d.paragraph(d.ml, d.contentW(), plainSpans(cutRunes(d.res.Err.Error(), textMaxRunes), pdfColText, false), 10, 5.2)
+	} else {
+		d.glance()
+		d.flags()
+		d.criteria()
+		d.story()
+	}
+	n := d.pdf.PageCount()
+	for i := 1; i <= n; i++ {
+		d.pdf.SetPage(i)
+		d.curFace = numFaces
+		d.footer(i, n)
+	}
+}
+
+const pdfBandH = 46
+
+func (d *pdfDoc) header() {
+	r := d.res
+	d.fill(d.accent)
+	d.pdf.Rect(0, 0, d.pageW, pdfBandH, "F")
+	light := tintRGB(d.accent, 0.78)
+	x := d.ml
+	cardW := 46.0
+	cardX := d.pageW - d.mr - cardW
+	textW := cardX - 6 - d.ml
+
+	// Logo (on a white tile so any logo reads on the accent colour) and organisation.
+	if d.logo != nil {
+		info := d.pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: logoImageType(d.logo)}, bytes.NewReader(d.logo))
+		if d.pdf.Ok() && info != nil && info.Height() > 0 {
+			h := 11.0
+			w := math.Min(h*info.Width()/info.Height(), 40)
+			h = math.Min(h, w*info.Height()/info.Width())
+			d.fill(pdfColWhite)
+			d.pdf.RoundedRect(x, 6.5, w+4, h+3, 1.5, "1234", "F")
+			d.pdf.ImageOptions("logo", x+2, 8, w, h, false, fpdf.ImageOptions{ImageType: logoImageType(d.logo)}, 0, "")
+			x += w + 8
+		}
+	}
+	org := cutRunes(d.opts.Brand.Org, nameMaxRunes)
+	if org != "" {
+		d.text(x, 11.5, cardX-6-x, 10, 'L', plainSpans(org, pdfColWhite, true)...)
+		d.text(x, 16.5, cardX-6-x, 8.5, 'L', plainSpans("Feedback on your failure story", light, false)...)
+	} else {
+		d.text(x, 13, cardX-6-x, 10, 'L', plainSpans("Feedback on your failure story", pdfColWhite, true)...)
+	}
+
+	// Candidate name: as large as fits, down to 13 pt, then cut with "…".
+	name := d.name()
+	size := 22.0
+	for size > 13 && d.sh.shape(plainSpans(name, pdfColWhite, true), size).width() > textW {
+		size--
+	}
+	d.text(d.ml, 30, textW, size, 'L', plainSpans(name, pdfColWhite, true)...)
+
+	// Cohort, date, words.
+	var meta []string
+	if c := strings.TrimSpace(cutRunes(r.Story.Cohort, nameMaxRunes)); c != "" {
+		meta = append(meta, "Cohort "+c)
+	}
+	if !r.Story.Submitted.IsZero() {
+		meta = append(meta, "Submitted "+pdfDate(r.Story.Submitted))
+	} else {
+		asOf := r.Ref
+		if asOf.IsZero() {
+			asOf = d.opts.Date
+		}
+		if asOf.IsZero() {
+			meta = append(meta, "No submission date given")
+		} else {
+			meta = append(meta, "No date given; as of "+pdfDate(asOf))
+		}
+	}
+	if r.Scored() {
+		meta = append(meta, pluralWords(r.Words, "word"))
+	}
+	d.text(d.ml, 38.5, textW, 9.5, 'L', plainSpans(strings.Join(meta, "   ·   "), light, false)...)
+
+	// Score card.
+	d.fill(pdfColWhite)
+	d.pdf.RoundedRect(cardX, 7, cardW, 32, 2.5, "1234", "F")
+	cx := cardX + cardW/2
+	d.text(cx+d.sh.shape(plainSpans("TOTAL SCORE", pdfColMuted, true), 7).width()/2, 12.5, cardW, 7, 'R', plainSpans("TOTAL SCORE", pdfColMuted, true)...)
+	if r.Scored() {
+		total := strconv.FormatFloat(r.Total, 'f', -1, 64)
+		if r.Total != math.Trunc(r.Total) {
+			total = strconv.FormatFloat(r.Total, 'f', 1, 64)
+		}
+		big := d.sh.shape(plainSpans(total, d.accent, true), 26)
+		small := d.sh.shape(plainSpans(" /100", pdfColMuted, false), 9)
+		tx := cx - (big.width()+small.width())/2
+		d.drawCells(big, big.cells, tx, 25)
+		d.drawCells(small, small.cells, tx+big.width(), 25)
+		band := cutRunes(r.Band, 40)
+		if band == "" {
+			band = "—"
+		}
+		bp := d.sh.ellipsize(d.sh.shape(plainSpans(band, d.accent, true), 9), cardW-8)
+		bw := bp.width() + 6
+		d.fill(tintRGB(d.accent, 0.86))
+		d.pdf.RoundedRect(cx-bw/2, 29, bw, 6, 3, "1234", "F")
+		d.drawCells(bp, bp.cells, cx-bp.width()/2, 33.2)
+	} else {
+		d.text(cx+d.sh.shape(plainSpans("not scored", pdfColMuted, true), 11).width()/2, 26, cardW, 11, 'R', plainSpans("not scored", pdfColMuted, true)...)
+	}
+	d.y = pdfBandH + 8
+}
+
+func pdfDate(t time.Time) string { return t.Format("2 Jan 2006") }
+
+func pluralWords(n int, w string) string {
+	if n == 1 {
+		return "1 " + w
+	}
+	return strconv.Itoa(n) + " " + w + "s"
+}
+
+// heading draws a section heading, keeping room for some content after it.
+func (d *pdfDoc) heading(title string) {
+	d.ensure(9 + 18)
+	d.text(d.ml, d.y+5, d.contentW(), 13, 'L', plainSpans(title, pdfColText, true)...)
+	d.fill(d.accent)
+	d.pdf.Rect(d.ml, d.y+7.6, 12, 0.9, "F")
+	d.y += 12
+}
+
+func critColor(i int) rgb { return critColors[i%len(critColors)] }
+
+// glance draws the level chart and the keep-doing / change-first summary.
+func (d *pdfDoc) glance() {
+	r := d.res
+	d.heading("At a glance")
+	top := d.y
+	w := d.contentW()
+	chartW := w * 0.58
+	labelW := 40.0
+	valW := 10.0
+	trackX := d.ml + labelW + 2
+	trackW := chartW - labelW - 2 - valW
+	rowH := 8.0
+	hasMean := false
+	for i, s := range r.Scores {
+		y := top + float64(i)*rowH
+		d.text(d.ml, y+4.9, labelW, 8.5, 'L', plainSpans(s.Name, pdfColText, false)...)
+		d.fill(pdfColTrack)
+		d.pdf.Rect(trackX, y+1.6, trackW, 4.2, "F")
+		lv := min(max(s.Level, 0), 4)
+		if lv > 0 {
+			d.fill(critColor(i))
+			d.pdf.Rect(trackX, y+1.6, trackW*float64(lv)/4, 4.2, "F")
+		}
+		d.stroke(pdfColWhite)
+		d.pdf.SetLineWidth(0.5)
+		for k := 1; k < 4; k++ {
+			gx := trackX + trackW*float64(k)/4
+			d.pdf.Line(gx, y+1.6, gx, y+5.8)
+		}
+		if m, ok := d.opts.CohortMeans[s.ID]; ok && !math.IsNaN(m) {
+			hasMean = true
+			mx := trackX + trackW*math.Min(math.Max(m, 0), 4)/4
+			d.meanMarker(mx, y+0.6, y+6.8)
+		}
+		d.text(trackX+trackW+2, y+5, valW, 9, 'L', plainSpans(fmt.Sprintf("%d/4", lv), pdfColText, true)...)
+	}
+	y := top + float64(len(r.Scores))*rowH
+	for k := 0; k <= 4; k++ {
+		s := strconv.Itoa(k)
+		d.text(trackX+trackW*float64(k)/4-d.sh.fs.width(faceSans, '0', 7)/2, y+2.2, 5, 7, 'L', plainSpans(s, pdfColMuted, false)...)
+	}
+	y += 6
+	// Legend.
+	d.fill(critColor(0))
+	d.pdf.Rect(trackX, y-2.2, 5, 2.6, "F")
+	lx := trackX + 6.5
+	lx += d.text(lx, y, 40, 7.5, 'L', plainSpans("your level", pdfColMuted, false)...)
+	if hasMean {
+		lx += 6
+		d.meanMarker(lx+1, y-3, y+0.8)
+		d.text(lx+3.5, y, 40, 7.5, 'L', plainSpans("cohort average", pdfColMuted, false)...)
+	}
+	chartBottom := y + 3
+
+	// Summary cards.
+	sx := d.ml + chartW + 8
+	sw := w - chartW - 8
+	d.y = top
+	d.card(sx, sw, "Keep doing", r.Strength, pdfColKeep)
+	d.y += 4
+	d.card(sx, sw, "Change first", r.Change, pdfColChange)
+	d.y = math.Max(d.y, chartBottom) + 6
+}
+
+// meanMarker draws the cohort-average marker: a dark rule with a small
+// downward triangle on top.
+func (d *pdfDoc) meanMarker(x, y0, y1 float64) {
+	c := rgb{0x22, 0x22, 0x22}
+	d.stroke(c)
+	d.pdf.SetLineWidth(0.55)
+	d.pdf.Line(x, y0+1, x, y1)
+	d.fill(c)
+	d.pdf.Polygon([]fpdf.PointType{{X: x - 1.3, Y: y0 - 0.6}, {X: x + 1.3, Y: y0 - 0.6}, {X: x, Y: y0 + 1.2}}, "F")
+}
+
+// card draws a titled box with a coloured stripe at (x, d.y), w wide.
+func (d *pdfDoc) card(x, w float64, title, body string, c rgb) {
+	body = strings.TrimSpace(cutRunes(body, textMaxRunes))
+	if body == "" {
+		body = "—"
+	}
+	pad := 3.5
+	lineH := 4.6
+	spans := plainSpans(body, pdfColText, false)
+	h := 4 + 6 + d.measure(spans, 9.5, w-2*pad-1.5, lineH) + 3
+	d.fill(tintRGB(c, 0.9))
+	d.pdf.Rect(x, d.y, w, h, "F")
+	d.fill(c)
+	d.pdf.Rect(x, d.y, 1.5, h, "F")
+	d.text(x+1.5+pad, d.y+7.2, w-2*pad-1.5, 9.5, 'L', plainSpans(title, c, true)...)
+	d.y += 10
+	d.paragraph(x+1.5+pad, w-2*pad-1.5, spans, 9.5, lineH)
+	d.y += 3
+}
+
+// flags draws the review-flag callout.
+func (d *pdfDoc) flags() {
+	fl := d.res.Flags
+	if len(fl) == 0 {
+		return
+	}
+	w := d.contentW()
+	pad := 4.0
+	tw := w - 2*pad - 1.5
+	lineH := 4.6
+	intro := plainSpans("A person will read your story before this score is used: the automatic scoring may not do it justice.", pdfColText, false)
+	items := make([][]textSpan, 0, len(fl))
+	for i, f := range fl {
+		if i == maxFlags {
+			items = append(items, plainSpans(fmt.Sprintf("• … and %d more", len(fl)-maxFlags), pdfColText, false))
+			break
+		}
+		msg := strings.TrimSpace(cutRunes(f.Message, textMaxRunes))
+		items = append(items, []textSpan{
+			{text: "• " + f.Code + ": ", st: textStyle{bold: true, color: pdfColFlag}},
+			{text: msg, st: textStyle{color: pdfColText}},
+		})
+	}
+	h := 11 + d.measure(intro, 9, tw, lineH) + 1.5
+	for _, it := range items {
+		h += d.measure(it, 9, tw, lineH)
+	}
+	h += 3
+	if h <= d.bot-d.top {
+		d.ensure(h)
+	}
+	y0 := d.y
+	if h <= d.bot-d.y {
+		d.fill(tintRGB(pdfColFlag, 0.9))
+		d.pdf.Rect(d.ml, y0, w, h, "F")
+		d.fill(pdfColFlag)
+		d.pdf.Rect(d.ml, y0, 1.5, h, "F")
+	}
+	x := d.ml + 1.5 + pad
+	d.text(x, y0+7, tw, 10.5, 'L', plainSpans("Flagged for review", pdfColFlag, true)...)
+	d.y = y0 + 10
+	d.paragraph(x, tw, intro, 9, lineH)
+	d.y += 1.5
+	for _, it := range items {
+		d.paragraph(x, tw, it, 9, lineH)
+	}
+	d.y = math.Max(d.y+3, y0+h) + 6
+}
+
+// criteria draws one section per criterion.
+func (d *pdfDoc) criteria() {
+	d.heading("Criterion by criterion")
+	for i, s := range d.res.Scores {
+		d.criterion(i, s)
+	}
+}
+
+func (d *pdfDoc) criterion(i int, s evaluate.Score) {
+	w := d.contentW()
+	ind := 6.0
+	tw := w - ind
+	qx := d.ml + ind + 5
+	qw := w - ind - 5
+	c := critColor(i)
+	lv := min(max(s.Level, 0), 4)
+
+	desc := plainSpans(strings.TrimSpace(cutRunes(s.Descriptor, textMaxRunes)), pdfColMuted, false)
+	type quote struct {
+		spans []textSpan
+		eff   float64
+	}
+	var quotes []quote
+	for _, e := range s.Evidence {
+		q := strings.Join(strings.Fields(cutRunes(e.Quote, quoteMaxRunes)), " ")
+		sp := []textSpan{{text: "“" + q + "”", st: textStyle{color: pdfColText}}}
+		if n := strings.TrimSpace(e.Note); n != "" {
+			sp = append(sp, textSpan{text: "  — " + cutRunes(n, 300), st: textStyle{color: pdfColMuted}})
+		}
+		quotes = append(quotes, quote{sp, e.Effect})
+	}
+	fb := plainSpans(strings.TrimSpace(cutRunes(s.Feedback, textMaxRunes)), pdfColText, false)
+	next := strings.TrimSpace(cutRunes(s.NextStep, textMaxRunes))
+	nextSpans := []textSpan{{text: "Next step  ", st: textStyle{bold: true, color: d.accent}}, {text: next, st: textStyle{color: pdfColText}}}
+
+	// Keep the block on one page when it fits on one; never leave a heading alone.
+	h := 9 + d.measure(desc, 9, tw, 4.4) + 2
+	for _, q := range quotes {
+		h += d.measure(q.spans, 9.5, qw, 4.7) + 1.2
+	}
+	if len(quotes) == 0 {
+		h += 4.7 + 1.2
+	}
+	h += 2 + d.measure(fb, 10, tw, 5)
+	if next != "" {
+		h += 3 + d.measure(nextSpans, 9.5, tw-8, 4.7) + 6
+	}
+	h += 6
+	if h <= d.bot-d.top {
+		d.ensure(h)
+	} else {
+		d.ensure(30)
+	}
+
+	// Heading row.
+	y := d.y
+	d.fill(c)
+	d.pdf.RoundedRect(d.ml, y+1.6, 3.6, 3.6, 0.8, "1234", "F")
+	pipsW := 4*3.6 + 2
+	lvTxt := fmt.Sprintf("Level %d/4", lv)
+	lvW := d.text(d.pageW-d.mr-pipsW, y+5, 30, 10, 'R', plainSpans(lvTxt, c, true)...)
+	d.text(d.ml+ind, y+5, tw-pipsW-lvW-4, 11.5, 'L', plainSpans(s.Name, pdfColText, true)...)
+	for k := range 4 {
+		px := d.pageW - d.mr - pipsW + 3 + float64(k)*3.6
+		if k < lv {
+			d.fill(c)
+			d.pdf.Circle(px+0.8, y+3.4, 1.25, "F")
+		} else {
+			d.stroke(pdfColRule)
+			d.pdf.SetLineWidth(0.35)
+			d.pdf.Circle(px+0.8, y+3.4, 1.1, "D")
+		}
+	}
+	d.y += 8.5
+	d.paragraph(d.ml+ind, tw, desc, 9, 4.4)
+	d.y += 2
+
+	// Evidence.
+	if len(quotes) == 0 {
+		d.ensure(4.7)
+		d.text(d.ml+ind, d.y+3.4, tw, 9, 'L', plainSpans("No passage of your story was counted for this criterion.", pdfColMuted, false)...)
+		d.y += 4.7 + 1.2
+	}
+	for _, q := range quotes {
+		d.ensure(4.7)
+		mark, mc := "•", pdfColMuted
+		switch {
+		case q.eff > 0:
+			mark, mc = "+", pdfColPlus
+		case q.eff < 0:
+			mark, mc = "−", pdfColMinus
+		}
+		my := d.y + 2.35
+		d.fill(mc)
+		d.pdf.Circle(d.ml+ind+1.7, my, 1.7, "F")
+		mp := d.sh.shape(plainSpans(mark, pdfColWhite, true), 8.5)
+		d.drawCells(mp, mp.cells, d.ml+ind+1.7-mp.width()/2, my+1.05)
+		d.paragraph(qx, qw, q.spans, 9.5, 4.7)
+		d.y += 1.2
+	}
+	d.y += 2
+	d.paragraph(d.ml+ind, tw, fb, 10, 5)
+
+	if next != "" {
+		d.y += 3
+		nh := d.measure(nextSpans, 9.5, tw-8, 4.7) + 5
+		if nh <= d.bot-d.top {
+			d.ensure(nh)
+		}
+		y0 := d.y
+		if nh <= d.bot-y0 {
+			d.fill(tintRGB(d.accent, 0.92))
+			d.pdf.Rect(d.ml+ind, y0, tw, nh, "F")
+			d.fill(d.accent)
+			d.pdf.Rect(d.ml+ind, y0, 1, nh, "F")
+		}
+		d.y += 2.5
+		d.paragraph(d.ml+ind+4, tw-8, nextSpans, 9.5, 4.7)
+		d.y = math.Max(d.y+2.5, y0+nh)
+	}
+	d.y += 3.5
+	d.stroke(pdfColRule)
+	d.pdf.SetLineWidth(0.2)
+	if d.y < d.bot {
+		d.pdf.Line(d.ml, d.y, d.pageW-d.mr, d.y)
+	}
+	d.y += 5
+}
+
+// storyText is the part of the story the report reproduces.
+func (d *pdfDoc) storyText() string {
+	t, _ := capStory(d.res.Story.Text)
+	return t
+}
+
+// capStory cuts text after storyMaxWords words or storyMaxRunes runes,
+// reporting whether it cut.
+func capStory(text string) (string, bool) {
+	words, runes := 0, 0
+	inWord := false
+	for i, r := range text {
+		runes++
+		sp := r == ' ' || r == '\n' || r == '\t' || r == '\r'
+		if !sp && !inWord {
+			words++
+			if words > storyMaxWords {
+				return text[:i], true
+			}
+		}
+		inWord = !sp
+		if runes > storyMaxRunes {
+			return text[:i], true
+		}
+	}
+	return text, false
+}
+
+// story draws the story with the evidence highlighted.
+func (d *pdfDoc) story() {
+	r := d.res
+	text, cut := capStory(r.Story.Text)
+	d.heading("Your story")
+
+	// Legend: the criteria that have evidence.
+	var legend []int
+	for i, s := range r.Scores {
+		if len(s.Evidence) > 0 {
+			legend = append(legend, i)
+		}
+	}
+	if len(legend) > 0 {
+		x := d.ml
+		d.ensure(6)
+		lead := "Highlighted passages were counted as evidence for:"
+		d.text(x, d.y+3.5, d.contentW(), 8.5, 'L', plainSpans(lead, pdfColMuted, false)...)
+		d.y += 6
+		for _, i := range legend {
+			name := cutRunes(r.Scores[i].Name, 60)
+			p := d.sh.shape(plainSpans(name, pdfColText, false), 8.5)
+			iw := 6 + p.width() + 6
+			if x+iw > d.pageW-d.mr && x > d.ml {
+				x = d.ml
+				d.y += 5.5
+			}
+			d.ensure(5.5)
+			d.fill(tintRGB(critColor(i), 0.72))
+			d.pdf.Rect(x, d.y+0.8, 4.5, 3.6, "F")
+			p = d.sh.ellipsize(p, d.pageW-d.mr-x-6)
+			d.drawCells(p, p.cells, x+6, d.y+3.7)
+			x += iw
+		}
+		d.y += 8
+	}
+
+	body := strings.TrimSpace(text)
+	if body == "" {
+		d.text(d.ml, d.y+4, d.contentW(), 10, 'L', plainSpans("(The story is empty.)", pdfColMuted, false)...)
+		d.y += 7
+		return
+	}
+	spans := d.highlight(text)
+	d.paragraph(d.ml, d.contentW(), spans, 10, 5.3)
+	if cut {
+		total := r.Words
+		if total == 0 {
+			total = len(strings.Fields(r.Story.Text))
+		}
+		shown := len(strings.Fields(text))
+		msg := fmt.Sprintf("[Story shortened for this report: showing the first %d of %d words. The whole story was scored.]", shown, total)
+		d.y += 2
+		d.paragraph(d.ml, d.contentW(), plainSpans(msg, pdfColFlag, true), 9, 4.6)
+	}
+}
+
+// highlight splits text into spans, each evidence span drawn on a light tint
+// of its criterion's colour; where spans of several criteria overlap, the
+// first criterion in rubric order wins.
+func (d *pdfDoc) highlight(text string) []textSpan {
+	type iv struct{ a, b, crit int }
+	var ivs []iv
+	cuts := []int{0, len(text)}
+	for ci, s := range d.res.Scores {
+		for _, e := range s.Evidence {
+			a, b := e.Start, e.End
+			if a < 0 || b > len(d.res.Story.Text) || a >= b {
+				continue
+			}
+			a, b = min(a, len(text)), min(b, len(text))
+			for a > 0 && a < len(text) && !utf8.RuneStart(text[a]) {
+				a--
+			}
+			for b < len(text) && !utf8.RuneStart(text[b]) {
+				b++
+			}
+			if a >= b {
+				continue
+			}
+			ivs = append(ivs, iv{a, b, ci})
+			cuts = append(cuts, a, b)
+		}
+	}
+	sort.Ints(cuts)
+	var out []textSpan
+	for k := 0; k+1 < len(cuts); k++ {
+		a, b := cuts[k], cuts[k+1]
+		if a == b {
+			continue
+		}
+		st := textStyle{color: pdfColText}
+		best := -1
+		for _, v := range ivs {
+			if v.a <= a && b <= v.b && (best < 0 || v.crit < best) {
+				best = v.crit
+			}
+		}
+		if best >= 0 {
+			st.hasBg, st.bg = true, tintRGB(critColor(best), 0.72)
+		}
+		if n := len(out); n > 0 && out[n-1].st == st {
+			out[n-1].text += text[a:b]
+		} else {
+			out = append(out, textSpan{text: text[a:b], st: st})
+		}
+	}
+	return out
+}
+
+// footer draws the footer of page i of n.
+func (d *pdfDoc) footer(i, n int) {
+	y := d.pageH - 13
+	d.stroke(pdfColRule)
+	d.pdf.SetLineWidth(0.2)
+	d.pdf.Line(d.ml, y, d.pageW-d.mr, y)
+	var parts []string
+	if rb := d.opts.Rubric; rb != nil {
+		id := "Rubric " + cutRunes(rb.ID, 60)
+		if rb.Version != "" {
+			id += " v" + cutRunes(rb.Version, 30)
+		}
+		parts = append(parts, id)
+	}
+	if !d.opts.Date.IsZero() {
+		parts = append(parts, "Generated "+pdfDate(d.opts.Date))
+	}
+	v := strings.TrimSpace(d.opts.Version)
+	if v == "" {
+		v = "dev"
+	}
+	parts = append(parts, "failwell "+cutRunes(v, 40))
+	pg := fmt.Sprintf("Page %d of %d", i, n)
+	pw := d.text(d.pageW-d.mr, y+4.5, 40, 7.5, 'R', plainSpans(pg, pdfColMuted, false)...)
+	d.text(d.ml, y+4.5, d.contentW()-pw-6, 7.5, 'L', plainSpans(strings.Join(parts, "  ·  "), pdfColMuted, false)...)
+	if f := strings.TrimSpace(cutRunes(d.opts.Brand.Footer, 400)); f != "" {
+		d.text(d.ml, y+8.3, d.contentW()-pw-6, 7.5, 'L', plainSpans(f, pdfColMuted, false)...)
+	}
+}

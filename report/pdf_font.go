@@ -1,0 +1,426 @@
+package report
+
+import (
+	"embed"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"sync"
+)
+
+// The fonts shipped inside the binary (see fonts/LICENSE-*.txt):
+//   - DejaVu Sans and DejaVu Sans Bold (Bitstream Vera licence + public-domain
+//     DejaVu changes; free to embed and redistribute) cover Latin including
+//     Vietnamese and Polish, Greek, Cyrillic, Hebrew, Arabic, Armenian,
+//     Georgian and many symbols;
+//   - Droid Sans Fallback Full (Apache License 2.0) covers CJK ideographs,
+//     kana and Hangul.
+//
+//go:embed fonts/DejaVuSans.ttf fonts/DejaVuSans-Bold.ttf fonts/DroidSansFallbackFull.ttf
+var fontFiles embed.FS
+
+// face identifies one embedded font.
+type face uint8
+
+const (
+	faceSans face = iota // DejaVu Sans
+	faceBold             // DejaVu Sans Bold
+	faceCJK              // Droid Sans Fallback Full
+	numFaces
+)
+
+// faceFiles and faceFamilies are indexed by face.
+var (
+	faceFiles    = [numFaces]string{"fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf", "fonts/DroidSansFallbackFull.ttf"}
+	faceFamilies = [numFaces]string{"dejavu", "dejavub", "droid"}
+)
+
+// sfnt is a TrueType font parsed once: the tables a subset needs, the
+// Unicode (BMP) cmap and the advance widths. It is read-only after parsing
+// and shared by every PDF rendered in the process.
+type sfnt struct {
+	data    []byte
+	tables  map[string][]byte
+	glyf    []byte
+	loca    []uint32 // numGlyphs+1 offsets into glyf
+	nhm     int      // numberOfHMetrics
+	hmtx    []byte
+	gid     []uint16 // BMP rune → glyph id (0: not covered)
+	w1000   []uint16 // BMP rune → advance in 1/1000 em, rounded as fpdf does
+	unitsEm int
+}
+
+// fontSet holds the parsed embedded fonts.
+type fontSet struct {
+	faces [numFaces]*sfnt
+}
+
+// sharedFonts parses the embedded fonts on first use. The parsed fonts are
+// immutable, so one copy serves the whole process: the font cost is paid once
+// per run, not once per PDF.
+var sharedFonts = sync.OnceValues(func() (*fontSet, error) {
+	var fs fontSet
+	for i, name := range faceFiles {
+		b, err := fontFiles.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("report: font %s: %w", name, err)
+		}
+		f, err := parseSfnt(b)
+		if err != nil {
+			return nil, fmt.Errorf("report: font %s: %w", name, err)
+		}
+		fs.faces[i] = f
+	}
+	return &fs, nil
+})
+
+// has reports whether face f has a glyph for r.
+func (fs *fontSet) has(f face, r rune) bool {
+	return r >= 0 && r < 0x10000 && fs.faces[f].gid[r] != 0
+}
+
+// width returns the advance of r in face f at size pt, in millimetres.
+func (fs *fontSet) width(f face, r rune, pt float64) float64 {
+	if r < 0 || r >= 0x10000 {
+		return 0
+	}
+	return float64(fs.faces[f].w1000[r]) * pt / 1000 * ptToMM
+}
+
+const ptToMM = 25.4 / 72
+
+func be16(b []byte, off int) int { return int(binary.BigEndian.Uint16(b[off:])) }
+func be32(b []byte, off int) int { return int(binary.BigEndian.Uint32(b[off:])) }
+
+// parseSfnt reads the tables of a TrueType (glyf) font.
+func parseSfnt(data []byte) (_ *sfnt, err error) {
+	defer func() {
+		if r := recover(); r != nil { // out-of-range reads of a corrupt font
+			err = fmt.Errorf("corrupt TrueType font: %v", r)
+		}
+	}()
+	if v := be32(data, 0); v != 0x00010000 && v != 0x74727565 {
+		return nil, fmt.Errorf("not a TrueType font (version %#x)", v)
+	}
+	f := &sfnt{data: data, tables: map[string][]byte{}}
+	n := be16(data, 4)
+	for i := range n {
+		rec := 12 + 16*i
+		tag := string(data[rec : rec+4])
+		off, ln := be32(data, rec+8), be32(data, rec+12)
+		if off+ln > len(data) {
+			return nil, fmt.Errorf("table %q out of range", tag)
+		}
+		f.tables[tag] = data[off : off+ln : off+ln]
+	}
+	for _, t := range []string{"head", "hhea", "maxp", "hmtx", "loca", "glyf", "cmap", "name", "OS/2", "post"} {
+		if f.tables[t] == nil {
+			return nil, fmt.Errorf("missing %q table", t)
+		}
+	}
+	head := f.tables["head"]
+	f.unitsEm = be16(head, 18)
+	longLoca := be16(head, 50) == 1
+	numGlyphs := be16(f.tables["maxp"], 4)
+	f.nhm = be16(f.tables["hhea"], 34)
+	f.hmtx = f.tables["hmtx"]
+	f.glyf = f.tables["glyf"]
+	loca := f.tables["loca"]
+	f.loca = make([]uint32, numGlyphs+1)
+	for g := range f.loca {
+		if longLoca {
+			f.loca[g] = uint32(be32(loca, 4*g))
+		} else {
+			f.loca[g] = uint32(be16(loca, 2*g)) * 2
+		}
+	}
+	if err := f.parseCmap(); err != nil {
+		return nil, err
+	}
+	f.w1000 = make([]uint16, 0x10000)
+	scale := 1000 / float64(f.unitsEm)
+	for r, g := range f.gid {
+		if g != 0 {
+			f.w1000[r] = uint16(float64(f.advance(int(g)))*scale + 0.5)
+		}
+	}
+	return f, nil
+}
+
+// parseCmap reads the first Unicode format-4 subtable (the one fpdf uses).
+func (f *sfnt) parseCmap() error {
+	cmap := f.tables["cmap"]
+	sub := -1
+	for i := range be16(cmap, 2) {
+		rec := 4 + 8*i
+		pid, eid, off := be16(cmap, rec), be16(cmap, rec+2), be32(cmap, rec+4)
+		if (pid == 3 && eid == 1 || pid == 0) && be16(cmap, off) == 4 {
+			sub = off
+			break
+		}
+	}
+	if sub < 0 {
+		return fmt.Errorf("no Unicode format 4 cmap")
+	}
+	t := cmap[sub:]
+	segs := be16(t, 6) / 2
+	ends, starts, deltas, rangeOffs := 14, 16+2*segs, 16+4*segs, 16+6*segs
+	f.gid = make([]uint16, 0x10000)
+	for s := range segs {
+		end, start := be16(t, ends+2*s), be16(t, starts+2*s)
+		delta, ro := be16(t, deltas+2*s), be16(t, rangeOffs+2*s)
+		for c := start; c <= end && c < 0xFFFF; c++ {
+			var g int
+			if ro == 0 {
+				g = (c + delta) & 0xFFFF
+			} else {
+				p := rangeOffs + 2*s + ro + 2*(c-start)
+				if p+2 > len(t) {
+					continue
+				}
+				if g = be16(t, p); g != 0 {
+					g = (g + delta) & 0xFFFF
+				}
+			}
+			if g < len(f.loca)-1 {
+				f.gid[c] = uint16(g)
+			}
+		}
+	}
+	return nil
+}
+
+// advance returns the advance width of glyph g in font units.
+func (f *sfnt) advance(g int) int {
+	if g >= f.nhm {
+		g = f.nhm - 1
+	}
+	return be16(f.hmtx, 4*g)
+}
+
+// lsb returns the left side bearing of glyph g in font units.
+func (f *sfnt) lsb(g int) int {
+	if g < f.nhm {
+		return be16(f.hmtx, 4*g+2)
+	}
+	return be16(f.hmtx, 4*f.nhm+2*(g-f.nhm))
+}
+
+// glyph returns the glyf data of glyph g.
+func (f *sfnt) glyph(g int) []byte {
+	a, b := f.loca[g], f.loca[g+1]
+	if a >= b || int(b) > len(f.glyf) {
+		return nil
+	}
+	return f.glyf[a:b]
+}
+
+// Composite glyph flags (TrueType glyf).
+const (
+	cgArgsAreWords  = 0x0001
+	cgHaveScale     = 0x0008
+	cgMoreComps     = 0x0020
+	cgHaveXYScale   = 0x0040
+	cgHave2x2       = 0x0080
+	cgHaveInstructs = 0x0100
+)
+
+// glyphComponents calls fn with the offset of each component glyph id of the
+// composite glyph data d.
+func glyphComponents(d []byte, fn func(off int)) {
+	if len(d) < 10 || int16(be16(d, 0)) >= 0 {
+		return
+	}
+	p := 10
+	for p+4 <= len(d) {
+		flags := be16(d, p)
+		fn(p + 2)
+		p += 4
+		if flags&cgArgsAreWords != 0 {
+			p += 4
+		} else {
+			p += 2
+		}
+		switch {
+		case flags&cgHaveScale != 0:
+			p += 2
+		case flags&cgHaveXYScale != 0:
+			p += 4
+		case flags&cgHave2x2 != 0:
+			p += 8
+		}
+		if flags&cgMoreComps == 0 {
+			return
+		}
+	}
+}
+
+// subset returns a small, valid TrueType font holding only the glyphs for
+// runes (BMP runes this font covers; others are ignored), plus glyph 0 and
+// the components of composite glyphs. fpdf parses and subsets this instead of
+// the whole font, which is what makes a PDF cheap: parsing cost grows with
+// the glyphs the document uses, not with the size of the font.
+func (f *sfnt) subset(runes []rune) []byte {
+	runes = slices.Clone(runes)
+	slices.Sort(runes)
+	runes = slices.Compact(runes)
+	newID := map[int]int{0: 0}
+	order := []int{0}
+	add := func(g int) int {
+		if id, ok := newID[g]; ok {
+			return id
+		}
+		newID[g] = len(order)
+		order = append(order, g)
+		return len(order) - 1
+	}
+	type pair struct{ r, g int }
+	var cmap []pair
+	for _, r := range runes {
+		if r <= 0 || r >= 0xFFFF {
+			continue
+		}
+		if g := int(f.gid[r]); g != 0 {
+			cmap = append(cmap, pair{int(r), add(g)})
+		}
+	}
+	for i := 0; i < len(order); i++ { // order grows with composite components
+		glyphComponents(f.glyph(order[i]), func(off int) {
+			g := be16(f.glyph(order[i]), off)
+			if g < len(f.loca)-1 {
+				add(g)
+			}
+		})
+	}
+
+	// glyf, loca (long), hmtx
+	var glyf []byte
+	loca := make([]byte, 0, 4*(len(order)+1))
+	hmtx := make([]byte, 0, 4*len(order))
+	for _, g := range order {
+		loca = binary.BigEndian.AppendUint32(loca, uint32(len(glyf)))
+		d := f.glyph(g)
+		start := len(glyf)
+		glyf = append(glyf, d...)
+		glyphComponents(d, func(off int) {
+			old := be16(d, off)
+			binary.BigEndian.PutUint16(glyf[start+off:], uint16(newID[old]))
+		})
+		for len(glyf)%4 != 0 {
+			glyf = append(glyf, 0)
+		}
+		hmtx = binary.BigEndian.AppendUint16(hmtx, uint16(f.advance(g)))
+		hmtx = binary.BigEndian.AppendUint16(hmtx, uint16(f.lsb(g)))
+	}
+	loca = binary.BigEndian.AppendUint32(loca, uint32(len(glyf)))
+
+	// cmap: one format-4 subtable, consecutive runes with consecutive
+	// glyphs share a segment.
+	type seg struct{ start, end, delta int }
+	var segs []seg
+	for _, p := range cmap {
+		if n := len(segs); n > 0 && segs[n-1].end+1 == p.r && (segs[n-1].end+segs[n-1].delta+1)&0xFFFF == p.g {
+			segs[n-1].end = p.r
+			continue
+		}
+		segs = append(segs, seg{p.r, p.r, (p.g - p.r) & 0xFFFF})
+	}
+	segs = append(segs, seg{0xFFFF, 0xFFFF, 1})
+	n := len(segs)
+	sr, es := 1, 0
+	for sr*2 <= n {
+		sr *= 2
+		es++
+	}
+	sr *= 2
+	sub := make([]byte, 0, 16+8*n)
+	for _, v := range []int{4, 16 + 8*n, 0, 2 * n, sr, es, 2*n - sr} {
+		sub = binary.BigEndian.AppendUint16(sub, uint16(v))
+	}
+	for _, s := range segs {
+		sub = binary.BigEndian.AppendUint16(sub, uint16(s.end))
+	}
+	sub = append(sub, 0, 0)
+	for _, s := range segs {
+		sub = binary.BigEndian.AppendUint16(sub, uint16(s.start))
+	}
+	for _, s := range segs {
+		sub = binary.BigEndian.AppendUint16(sub, uint16(s.delta))
+	}
+	for range segs {
+		sub = append(sub, 0, 0)
+	}
+	cmapT := append([]byte{0, 0, 0, 1, 0, 3, 0, 1, 0, 0, 0, 12}, sub...)
+
+	head := slices.Clone(f.tables["head"])
+	binary.BigEndian.PutUint32(head[8:], 0)
+	binary.BigEndian.PutUint16(head[50:], 1)
+	hhea := slices.Clone(f.tables["hhea"])
+	binary.BigEndian.PutUint16(hhea[34:], uint16(len(order)))
+	maxp := slices.Clone(f.tables["maxp"])
+	binary.BigEndian.PutUint16(maxp[4:], uint16(len(order)))
+	post := slices.Clone(f.tables["post"][:32])
+	binary.BigEndian.PutUint32(post[0:], 0x00030000)
+
+	out := map[string][]byte{
+		"cmap": cmapT, "glyf": glyf, "head": head, "hhea": hhea, "hmtx": hmtx,
+		"loca": loca, "maxp": maxp, "name": f.tables["name"], "OS/2": f.tables["OS/2"], "post": post,
+	}
+	for _, t := range []string{"cvt ", "fpgm", "prep", "gasp"} {
+		if d := f.tables[t]; len(d) > 0 {
+			out[t] = d
+		}
+	}
+	return assembleSfnt(out)
+}
+
+// assembleSfnt writes tables as a TrueType file, tags in sorted order.
+func assembleSfnt(tables map[string][]byte) []byte {
+	tags := make([]string, 0, len(tables))
+	for t := range tables {
+		tags = append(tags, t)
+	}
+	slices.Sort(tags)
+	n := len(tags)
+	sr, es := 1, 0
+	for sr*2 <= n {
+		sr *= 2
+		es++
+	}
+	size := 12 + 16*n
+	for _, t := range tags {
+		size += (len(tables[t]) + 3) &^ 3
+	}
+	out := make([]byte, 0, size)
+	out = binary.BigEndian.AppendUint32(out, 0x00010000)
+	for _, v := range []int{n, sr * 16, es, n*16 - sr*16} {
+		out = binary.BigEndian.AppendUint16(out, uint16(v))
+	}
+	off := 12 + 16*n
+	for _, t := range tags {
+		d := tables[t]
+		out = append(out, t...)
+		out = binary.BigEndian.AppendUint32(out, sfntChecksum(d))
+		out = binary.BigEndian.AppendUint32(out, uint32(off))
+		out = binary.BigEndian.AppendUint32(out, uint32(len(d)))
+		off += (len(d) + 3) &^ 3
+	}
+	for _, t := range tags {
+		out = append(out, tables[t]...)
+		for len(out)%4 != 0 {
+			out = append(out, 0)
+		}
+	}
+	return out
+}
+
+// sfntChecksum is the TrueType table checksum.
+func sfntChecksum(d []byte) uint32 {
+	var sum uint32
+	for i := 0; i < len(d); i += 4 {
+		var w [4]byte
+		copy(w[:], d[i:])
+		sum += binary.BigEndian.Uint32(w[:])
+	}
+	return sum
+}

@@ -1,0 +1,368 @@
+package report
+
+import (
+	"slices"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// Text in a PDF is set in runs: fpdf has no font fallback, so every string is
+// cut into runs by which embedded font has each character, and paragraphs
+// are broken into lines here, over those runs.
+//
+// Characters that no embedded font covers (emoji, scripts outside DejaVu Sans
+// and Droid Sans Fallback, characters outside the BMP, invalid UTF-8) are
+// drawn as a "□" (U+25A1, from DejaVu Sans) in [missingColor], so the reader
+// sees that something was there; they never fail the document. Control and
+// format characters (NUL, zero-width joiners, bidi controls, variation
+// selectors) are dropped. Text is NFC-normalised first, so decomposed
+// Vietnamese ("e" + combining marks) uses DejaVu's precomposed glyphs.
+
+// missingRune stands in for a character no embedded font has.
+const missingRune = '□'
+
+// rgb is a colour.
+type rgb struct{ r, g, b uint8 }
+
+// missingColor is the colour of [missingRune] placeholders.
+var missingColor = rgb{0xC0, 0x39, 0x2B}
+
+// textStyle is how a span of text is drawn.
+type textStyle struct {
+	bold  bool
+	color rgb
+	bg    rgb  // highlight colour, when hasBg
+	hasBg bool // draw a highlight behind the text
+}
+
+// span is a piece of text in one style; a paragraph is a list of spans.
+type textSpan struct {
+	text string
+	st   textStyle
+}
+
+// glyphCell is one character of shaped text.
+type glyphCell struct {
+	r     rune
+	f     face
+	st    uint16 // index into para.styles
+	miss  bool   // r is missingRune standing for an uncovered character
+	w     float64
+	space bool // a breakable space
+	nl    bool // a hard line break
+}
+
+// para is shaped text at one size.
+type textPara struct {
+	cells  []glyphCell
+	styles []textStyle
+	size   float64 // points
+}
+
+// textLine is cells[from:to] of a para, w wide (trailing spaces excluded).
+type textLine struct {
+	from, to int
+	w        float64
+}
+
+// runeSet is a set of BMP runes.
+type runeSet [0x10000 / 64]uint64
+
+func (s *runeSet) add(r rune) {
+	if r >= 0 && r < 0x10000 {
+		s[r/64] |= 1 << (r % 64)
+	}
+}
+
+func (s *runeSet) has(r rune) bool {
+	return r >= 0 && r < 0x10000 && s[r/64]&(1<<(r%64)) != 0
+}
+
+func (s *runeSet) runes() []rune {
+	var out []rune
+	for i, w := range s {
+		for b := range 64 {
+			if w&(1<<b) != 0 {
+				out = append(out, rune(i*64+b))
+			}
+		}
+	}
+	return out
+}
+
+// shaper routes characters to fonts. avail holds, per face, the runes that
+// were embedded in this document's subset of that face.
+type shaper struct {
+	fs    *fontSet
+	avail [numFaces]runeSet
+}
+
+// cleanRune reports what to do with r: drop it, turn it into a space or a line
+// break, or keep it.
+func cleanRune(r rune) (out rune, keep bool) {
+	switch {
+	case r == '\n':
+		return '\n', true
+	case r == '\t':
+		return ' ', true
+	case r == utf8.RuneError:
+		return utf8.RuneError, true
+	case r < 0x20, r >= 0x7F && r < 0xA0: // C0/C1 controls, NUL
+		return 0, false
+	case r >= 0xFE00 && r <= 0xFE0F, r >= 0xE0100 && r <= 0xE01EF: // variation selectors
+		return 0, false
+	case unicode.Is(unicode.Cf, r): // ZWJ, bidi controls, soft hyphen, BOM
+		return 0, false
+	case r != 0xA0 && unicode.IsSpace(r):
+		return ' ', true
+	}
+	return r, true
+}
+
+// route picks the face for r, or reports that none has it.
+func (s *shaper) route(r rune, bold bool) (face, bool) {
+	if bold && s.fs.has(faceBold, r) {
+		return faceBold, true
+	}
+	if s.fs.has(faceSans, r) {
+		return faceSans, true
+	}
+	if s.fs.has(faceCJK, r) {
+		return faceCJK, true
+	}
+	return faceSans, false
+}
+
+// collect records the runes of text that will be drawn, in either weight.
+func (s *shaper) collect(text string) {
+	for _, r := range norm.NFC.String(text) {
+		r, ok := cleanRune(r)
+		if !ok || r == '\n' {
+			continue
+		}
+		if f, ok := s.route(r, true); ok {
+			s.avail[f].add(r)
+		}
+		if f, ok := s.route(r, false); ok {
+			s.avail[f].add(r)
+		}
+	}
+}
+
+// shape turns spans into cells at size pt.
+func (s *shaper) shape(spans []textSpan, size float64) *textPara {
+	p := &textPara{size: size}
+	for _, sp := range spans {
+		idx := -1
+		for i, st := range p.styles {
+			if st == sp.st {
+				idx = i
+			}
+		}
+		if idx < 0 {
+			idx = len(p.styles)
+			p.styles = append(p.styles, sp.st)
+		}
+		text := sp.text
+		if !norm.NFC.IsNormalString(text) {
+			text = norm.NFC.String(text)
+		}
+		for _, r := range text {
+			r, ok := cleanRune(r)
+			if !ok {
+				continue
+			}
+			c := glyphCell{r: r, st: uint16(idx)}
+			switch r {
+			case '\n':
+				c.nl = true
+			case ' ':
+				c.space = true
+				c.f = faceSans
+				if sp.st.bold {
+					c.f = faceBold
+				}
+			default:
+				f, ok := s.route(r, sp.st.bold)
+				if !ok || !s.avail[f].has(r) {
+					f, c.r, c.miss = faceSans, missingRune, true
+				}
+				c.f = f
+			}
+			if !c.nl {
+				c.w = s.fs.width(c.f, c.r, size)
+			}
+			p.cells = append(p.cells, c)
+		}
+	}
+	return p
+}
+
+// breaksBefore reports whether a line may break before c (ideographic text
+// breaks between any two characters).
+func breaksBefore(c glyphCell) bool {
+	return c.f == faceCJK || c.r >= 0x2E80 && c.r <= 0x9FFF || c.r >= 0xAC00 && c.r <= 0xD7AF || c.r >= 0xF900 && c.r <= 0xFAFF
+}
+
+// wrapLines breaks p into lines at most width wide: at spaces, after hyphens and
+// slashes, between ideographs, and inside a word only when the word alone is
+// wider than a line.
+func wrapLines(p *textPara, width float64) []textLine {
+	var lines []textLine
+	cs := p.cells
+	start := 0
+	for start < len(cs) {
+		w := 0.0
+		brkEnd, brkNext := -1, -1
+		i := start
+		for ; i < len(cs); i++ {
+			c := cs[i]
+			if c.nl {
+				break
+			}
+			if c.space {
+				brkEnd, brkNext = i, i+1
+			} else if i > start && (breaksBefore(c) || breaksBefore(cs[i-1])) && !cs[i-1].space {
+				brkEnd, brkNext = i, i
+			}
+			if !c.space && w+c.w > width && i > start {
+				break
+			}
+			w += c.w
+			if !c.space && (c.r == '-' || c.r == '/' || c.r == '–' || c.r == '—') {
+				brkEnd, brkNext = i+1, i+1
+			}
+		}
+		switch {
+		case i >= len(cs):
+			lines = append(lines, mkLine(cs, start, len(cs)))
+			start = len(cs)
+		case cs[i].nl:
+			lines = append(lines, mkLine(cs, start, i))
+			start = i + 1
+			if start == len(cs) { // a trailing newline ends with an empty line
+				lines = append(lines, textLine{from: start, to: start})
+			}
+			continue
+		case brkEnd > start:
+			lines = append(lines, mkLine(cs, start, brkEnd))
+			start = brkNext
+		default: // one word wider than the line: cut it
+			lines = append(lines, mkLine(cs, start, i))
+			start = i
+		}
+		for start < len(cs) && cs[start].space { // no leading spaces after a soft break
+			start++
+		}
+	}
+	return lines
+}
+
+func mkLine(cs []glyphCell, from, to int) textLine {
+	end := to
+	for end > from && cs[end-1].space {
+		end--
+	}
+	w := 0.0
+	for _, c := range cs[from:end] {
+		w += c.w
+	}
+	return textLine{from: from, to: to, w: w}
+}
+
+// ellipsize returns the cells of p that fit in width on one line, ending in
+// "…" when something was cut.
+func (s *shaper) ellipsize(p *textPara, width float64) *textPara {
+	total := 0.0
+	for _, c := range p.cells {
+		total += c.w
+	}
+	if total <= width {
+		return p
+	}
+	ell := s.fs.width(faceSans, '…', p.size)
+	out := &textPara{styles: p.styles, size: p.size}
+	w := 0.0
+	for _, c := range p.cells {
+		if c.nl || w+c.w+ell > width {
+			break
+		}
+		out.cells = append(out.cells, c)
+		w += c.w
+	}
+	for len(out.cells) > 0 && out.cells[len(out.cells)-1].space {
+		out.cells = out.cells[:len(out.cells)-1]
+	}
+	st := uint16(0)
+	if n := len(out.cells); n > 0 {
+		st = out.cells[n-1].st
+	}
+	out.cells = append(out.cells, glyphCell{r: '…', f: faceSans, st: st, w: ell})
+	return out
+}
+
+// width returns the width of p's cells on one line.
+func (p *textPara) width() float64 {
+	w := 0.0
+	for _, c := range p.cells {
+		w += c.w
+	}
+	return w
+}
+
+// cutRunes cuts s to at most n runes, appending "…" when it cut.
+func cutRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	i := 0
+	for j := range s {
+		if i == n {
+			return s[:j] + "…"
+		}
+		i++
+	}
+	return s
+}
+
+// isRTL reports whether r belongs to a right-to-left script (Hebrew, Arabic,
+// Syriac, Thaana and their presentation forms).
+func isRTL(r rune) bool {
+	return r >= 0x0590 && r <= 0x08FF || r >= 0xFB1D && r <= 0xFDFF || r >= 0xFE70 && r <= 0xFEFF
+}
+
+// visualOrder is a minimal bidi pass for one line: each run of right-to-left
+// characters (with the spaces and punctuation between them) is reversed, so
+// a Hebrew or Arabic name reads right to left inside left-to-right text.
+// Arabic letters are not joined (no shaping): they show in isolated forms.
+func visualOrder(cs []glyphCell) []glyphCell {
+	first := -1
+	for i, c := range cs {
+		if isRTL(c.r) {
+			first = i
+			break
+		}
+	}
+	if first < 0 {
+		return cs
+	}
+	out := slices.Clone(cs)
+	for i := first; i < len(out); {
+		if !isRTL(out[i].r) {
+			i++
+			continue
+		}
+		j, last := i, i
+		for j < len(out) && (isRTL(out[j].r) || out[j].space || unicode.IsPunct(out[j].r) && !out[j].nl) {
+			if isRTL(out[j].r) {
+				last = j
+			}
+			j++
+		}
+		slices.Reverse(out[i : last+1])
+		i = last + 1
+	}
+	return out
+}
