@@ -39,6 +39,10 @@ type Options struct {
 	Version string
 	// Brand is applied to PDFs.
 	Brand Brand
+	// Run, if non-nil, is the run so far (start, inputs, rubric file, as-of
+	// date, arguments), shown on the workbook's Run sheet. Write does not
+	// write run.json; see [WriteRun].
+	Run *RunInfo
 }
 
 // PDFOptions configure [PDF], the rendering of one candidate's report.

@@ -1,0 +1,106 @@
+package report
+
+import (
+	"bufio"
+	"crypto/rand"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+)
+
+// fileMode is the mode of every file written: the outputs hold personal
+// data, so they are readable by their owner only.
+const fileMode fs.FileMode = 0o600
+
+// dirMode is the mode of directories created in the output directory.
+const dirMode fs.FileMode = 0o700
+
+// outDir is the output directory, opened as an [os.Root] so that no name,
+// symbolic link or "..", can make a write land outside it.
+type outDir struct {
+	root *os.Root
+	path string // as given, for error messages
+}
+
+// openOutDir creates dir (mode 0700) if needed and opens it.
+func openOutDir(dir string) (*outDir, error) {
+	if dir == "" {
+		dir = "."
+	}
+	if err := os.MkdirAll(dir, dirMode); err != nil {
+		return nil, fmt.Errorf("create output directory: %w", err)
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open output directory: %w", err)
+	}
+	return &outDir{root: root, path: dir}, nil
+}
+
+func (d *outDir) Close() error { return d.root.Close() }
+
+// mkdir creates the sub-directory name (slash-separated, inside d) if missing.
+func (d *outDir) mkdir(name string) error {
+	if err := d.root.MkdirAll(name, dirMode); err != nil {
+		return fmt.Errorf("create %s: %w", path.Join(d.path, name), err)
+	}
+	return nil
+}
+
+// writeFile writes the file name (slash-separated, relative to d) atomically:
+// write fills a new temporary file in the same directory, which is flushed,
+// synced and renamed over name only if write and every step succeed.
+// Otherwise the temporary file is removed and name is left as it was: there
+// is never a truncated file under a final name. The file's mode is 0600.
+func (d *outDir) writeFile(name string, write func(w io.Writer) error) (err error) {
+	if !fs.ValidPath(name) || name == "." {
+		return fmt.Errorf("write %q: invalid output file name", name)
+	}
+	dir, base := path.Split(name)
+	tmp := dir + "." + base + "." + rand.Text()[:10] + ".tmp"
+	f, err := d.root.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path.Join(d.path, name), err)
+	}
+	defer func() {
+		if err != nil {
+			_ = f.Close()
+			_ = d.root.Remove(tmp)
+			err = fmt.Errorf("write %s: %w", path.Join(d.path, name), err)
+		}
+	}()
+	bw := bufio.NewWriterSize(f, 64<<10)
+	if err = write(bw); err != nil {
+		return err
+	}
+	if err = bw.Flush(); err != nil {
+		return err
+	}
+	if err = f.Sync(); err != nil {
+		return err
+	}
+	if err = f.Close(); err != nil {
+		return err
+	}
+	if err = d.root.Rename(tmp, name); err != nil {
+		return err
+	}
+	d.syncDir(dir)
+	return nil
+}
+
+// syncDir makes a rename in dir durable where the platform allows it;
+// failures are ignored (some file systems refuse to sync a directory).
+func (d *outDir) syncDir(dir string) {
+	if dir == "" {
+		dir = "."
+	}
+	f, err := d.root.Open(path.Clean(dir))
+	if err != nil {
+		return
+	}
+	_ = f.Sync()
+	_ = f.Close()
+}

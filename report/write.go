@@ -1,0 +1,233 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"runtime/debug"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/failwell/failwell/evaluate"
+)
+
+// File names written by [Write], relative to the output directory.
+const (
+	ResultsFile  = "results.jsonl"
+	WorkbookFile = "report.xlsx"
+	RunFile      = "run.json"
+	feedbackDir  = "feedback"
+)
+
+// Summary is what [Write] did.
+type Summary struct {
+	// Counts are the row counts (Read = Scored + Rejected) and the number of
+	// PDFs written.
+	Counts Counts
+	// PDF is parallel to the results given to Write: each row's PDF path
+	// relative to the output directory ("feedback/012-zoe-hartmann.pdf"),
+	// or "" when the row has none (rejected, --no-pdf, or rendering failed).
+	PDF []string
+	// PDFErrors is parallel to the results: why a scored row's PDF could not
+	// be written (a rendering error, a recovered panic, or cancellation).
+	PDFErrors []error
+	// PDFFailed counts the non-nil PDFErrors.
+	PDFFailed int
+	// Files lists every file written, relative to the output directory.
+	Files []string
+}
+
+// pdfFunc renders one candidate's PDF; [PDF] in production.
+type pdfFunc func(w io.Writer, res *evaluate.Result, opts PDFOptions) error
+
+// Write writes the outputs of a batch into opts.Dir, creating it (mode 0700)
+// if needed: one PDF per scored result in feedback/ (unless opts.NoPDF),
+// results.jsonl and report.xlsx. run.json is written separately by
+// [WriteRun] once the exit status is known.
+//
+// Every file is written atomically (temporary file in the same directory,
+// fsync, rename) with mode 0600, and only inside opts.Dir. PDFs are rendered
+// concurrently, at most opts.Jobs at a time; a PDF that fails or panics is
+// recorded for its row (in the Summary, results.jsonl and the workbook) and
+// the others go on. If ctx is cancelled, Write stops rendering PDFs (rows
+// left without one record the context error), still writes results.jsonl and
+// report.xlsx so that no scored row is lost, and returns the summary with
+// ctx's error. Any other error is an I/O failure and is fatal.
+func Write(ctx context.Context, results []evaluate.Result, opts Options) (*Summary, error) {
+	return write(ctx, results, opts, renderPDF)
+}
+
+func write(ctx context.Context, results []evaluate.Result, opts Options, render pdfFunc) (*Summary, error) {
+	d, err := openOutDir(opts.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	defer d.Close()
+
+	sum := &Summary{
+		PDF:       make([]string, len(results)),
+		PDFErrors: make([]error, len(results)),
+	}
+	sum.Counts = countResults(results)
+
+	if !opts.NoPDF && sum.Counts.Scored > 0 {
+		if err := d.mkdir(feedbackDir); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		names := pdfNames(results)
+		popts := PDFOptions{
+			Rubric:      opts.Rubric,
+			CohortMeans: CohortMeans(results),
+			Date:        opts.Date,
+			Version:     opts.Version,
+			Brand:       opts.Brand,
+		}
+		if err := writePDFs(ctx, d, results, names, popts, opts.Jobs, render, sum.PDFErrors); err != nil {
+			return nil, fmt.Errorf("report: %w", err)
+		}
+		for i, n := range names {
+			if n == "" {
+				continue
+			}
+			if sum.PDFErrors[i] != nil {
+				sum.PDFFailed++
+				continue
+			}
+			sum.PDF[i] = n
+			sum.Counts.PDFs++
+		}
+	}
+
+	if err := d.writeFile(ResultsFile, func(w io.Writer) error {
+		return JSONL(w, results, sum.PDF, sum.PDFErrors)
+	}); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	sum.Files = append(sum.Files, ResultsFile)
+
+	if err := d.writeFile(WorkbookFile, func(w io.Writer) error {
+		return writeWorkbook(w, results, opts, sum)
+	}); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	sum.Files = append(sum.Files, WorkbookFile)
+	for _, p := range sum.PDF {
+		if p != "" {
+			sum.Files = append(sum.Files, p)
+		}
+	}
+	return sum, ctx.Err()
+}
+
+// writePDFs renders the PDF of every result with a name, at most jobs at a
+// time, recording each row's failure in errs. It returns an error only when
+// the output directory itself fails (all rows failing to write the same way
+// is reported per row too, but a failed mkdir is fatal earlier).
+func writePDFs(ctx context.Context, d *outDir, results []evaluate.Result, names []string,
+	popts PDFOptions, jobs int, render pdfFunc, errs []error) error {
+	if jobs <= 0 {
+		jobs = runtime.GOMAXPROCS(0)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(jobs)
+	for i := range results {
+		if names[i] == "" {
+			continue
+		}
+		if err := gctx.Err(); err != nil {
+			errs[i] = err
+			continue
+		}
+		g.Go(func() error {
+			if err := gctx.Err(); err != nil {
+				errs[i] = err
+				return nil
+			}
+			errs[i] = d.writeFile(names[i], func(w io.Writer) error {
+				return safeRender(render, w, &results[i], popts)
+			})
+			return nil
+		})
+	}
+	return g.Wait()
+}
+
+// RenderPanicError is a panic recovered while rendering one PDF.
+type RenderPanicError struct {
+	Value any    // the value passed to panic
+	Stack []byte // the goroutine's stack at the panic
+}
+
+func (e *RenderPanicError) Error() string {
+	return fmt.Sprintf("internal error while rendering the PDF: %v", e.Value)
+}
+
+// safeRender calls render, turning a panic into a *RenderPanicError.
+func safeRender(render pdfFunc, w io.Writer, r *evaluate.Result, o PDFOptions) (err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			err = &RenderPanicError{Value: v, Stack: debug.Stack()}
+		}
+	}()
+	return render(w, r, o)
+}
+
+// countResults counts read, scored, rejected and flagged rows.
+func countResults(results []evaluate.Result) Counts {
+	c := Counts{Read: len(results)}
+	for i := range results {
+		if results[i].Scored() {
+			c.Scored++
+			if results[i].Flagged() {
+				c.Flagged++
+			}
+		} else {
+			c.Rejected++
+		}
+	}
+	return c
+}
+
+// CohortMeans returns each criterion's mean level (0..4) over the scored
+// results, keyed by criterion id; nil when nothing was scored.
+func CohortMeans(results []evaluate.Result) map[string]float64 {
+	sum := map[string]float64{}
+	n := map[string]int{}
+	for i := range results {
+		if !results[i].Scored() {
+			continue
+		}
+		for _, s := range results[i].Scores {
+			sum[s.ID] += float64(s.Level)
+			n[s.ID]++
+		}
+	}
+	if len(n) == 0 {
+		return nil
+	}
+	means := make(map[string]float64, len(n))
+	for id, k := range n {
+		means[id] = sum[id] / float64(k)
+	}
+	return means
+}
+
+// date formats t's calendar date as YYYY-MM-DD ("" for the zero time).
+func isoDate(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.Format(time.DateOnly)
+}
+
+// finite returns x, or 0 when x is NaN or infinite (which JSON and XLSX
+// cannot hold).
+func finiteOr0(x float64) float64 {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return 0
+	}
+	return x
+}

@@ -1,0 +1,371 @@
+package report
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/failwell/failwell/evaluate"
+)
+
+// chartCol is the column where the Summary charts are anchored, right of
+// the tables.
+const chartCol = "J"
+
+// summary writes the Summary sheet: headline numbers, band counts,
+// per-criterion means, the distribution of totals, a per-cohort breakdown
+// when there are several cohorts, and native charts of the three.
+func (b *wb) summary() error {
+	f, sh := b.f, sheetSummary
+	set := newXLSetter(f, sh)
+	c := b.sum.Counts
+
+	title := "Cohort report"
+	if b.opts.Brand.Org != "" {
+		title = b.opts.Brand.Org + " — cohort report"
+	}
+	set.str(1, 1, b.text(title), b.st.title)
+	sub := "Generated " + isoDate(b.opts.Date)
+	if r := b.opts.Rubric; r != nil {
+		sub = fmt.Sprintf("Rubric: %s (%s %s) · %s", r.Name, r.ID, r.Version, sub)
+	}
+	if b.opts.Version != "" {
+		sub += " · failwell " + b.opts.Version
+	}
+	set.str(2, 1, b.text(sub), b.st.label)
+
+	var totals []float64
+	for i := range b.results {
+		if b.results[i].Scored() {
+			totals = append(totals, finiteOr0(b.results[i].Total))
+		}
+	}
+	ts := describeTotals(totals)
+
+	row := 4
+	section := func(name string) {
+		set.str(row, 1, name, b.st.subtitle)
+		row++
+	}
+	kvInt := func(k string, v int) {
+		set.str(row, 1, k, b.st.label)
+		set.num(row, 2, float64(v), b.st.num)
+		row++
+	}
+	kvNum := func(k string, v float64) {
+		set.str(row, 1, k, b.st.label)
+		set.num(row, 2, v, b.st.total)
+		row++
+	}
+	section("Overview")
+	kvInt("Rows read", c.Read)
+	kvInt("Scored", c.Scored)
+	kvInt("Rejected", c.Rejected)
+	kvInt("Flagged for review", c.Flagged)
+	if !b.opts.NoPDF {
+		kvInt("PDF reports", c.PDFs)
+		if b.sum.PDFFailed > 0 {
+			kvInt("PDF reports failed", b.sum.PDFFailed)
+		}
+	}
+	if ts.N > 0 {
+		kvNum("Mean total", ts.Mean)
+		kvNum("Median total", ts.Median)
+		kvNum("Standard deviation", ts.SD)
+		kvNum("Lowest total", ts.Min)
+		kvNum("Highest total", ts.Max)
+	}
+	row++
+
+	// Bands.
+	section("Bands")
+	bands := b.xlBandCounts()
+	for i, h := range []string{"Band", "Candidates", "Share"} {
+		set.str(row, i+1, h, b.st.header)
+	}
+	row++
+	bandFirst := row
+	pct, _ := f.NewStyle(&excelize.Style{NumFmt: 9})
+	for _, bc := range bands {
+		set.str(row, 1, b.text(bc.name), b.st.bold)
+		set.num(row, 2, float64(bc.n), b.st.num)
+		if c.Scored > 0 {
+			set.num(row, 3, float64(bc.n)/float64(c.Scored), pct)
+		}
+		row++
+	}
+	bandLast := row - 1
+	row++
+
+	// Criteria.
+	section("Criteria")
+	for i, h := range []string{"Criterion", "Weight", "Mean level", "Level 0", "Level 1", "Level 2", "Level 3", "Level 4"} {
+		set.str(row, i+1, h, b.st.header)
+	}
+	row++
+	critFirst := row
+	for _, cc := range b.criteria {
+		var n [5]int
+		var sum float64
+		var k int
+		for i := range b.results {
+			r := &b.results[i]
+			if !r.Scored() {
+				continue
+			}
+			if l := scoreLevel(r, cc.ID); l >= 0 && l <= 4 {
+				n[l]++
+				sum += float64(l)
+				k++
+			}
+		}
+		set.str(row, 1, b.text(cc.Name), b.st.bold)
+		set.num(row, 2, finiteOr0(cc.Weight), 0)
+		if k > 0 {
+			set.num(row, 3, sum/float64(k), b.st.mean)
+		}
+		for l := range 5 {
+			set.num(row, 4+l, float64(n[l]), b.st.num)
+		}
+		row++
+	}
+	critLast := row - 1
+	row++
+
+	// Distribution of totals.
+	section("Distribution of totals")
+	for i, h := range []string{"Total", "Candidates"} {
+		set.str(row, i+1, h, b.st.header)
+	}
+	row++
+	var buckets [10]int
+	for _, t := range totals {
+		k := int(t / 10)
+		k = max(0, min(k, 9)) // 100 falls in 90–100
+		buckets[k]++
+	}
+	distFirst := row
+	for k, n := range buckets {
+		label := fmt.Sprintf("%d–%d", k*10, k*10+9)
+		if k == 9 {
+			label = "90–100"
+		}
+		set.str(row, 1, label, 0)
+		set.num(row, 2, float64(n), b.st.num)
+		row++
+	}
+	distLast := row - 1
+	row++
+
+	if b.truncated > 0 {
+		set.str(row, 1, fmt.Sprintf("%d cell texts were longer than Excel's limit of 32,767 characters and end with “%s”; results.jsonl has them in full.", b.truncated, truncMark), b.st.note)
+		row += 2
+	}
+
+	// Charts, right of the tables.
+	chartsEnd := 4
+	if c.Scored > 0 {
+		if err := b.charts(distFirst, distLast, critFirst, critLast, bandFirst, bandLast); err != nil {
+			return err
+		}
+		chartsEnd = 4 + 3*16
+	}
+
+	// Per-cohort breakdown, below both the tables and the charts.
+	if cohorts := b.xlCohortStats(); len(cohorts) > 1 {
+		row = max(row, chartsEnd+1)
+		section("By cohort")
+		headers := []string{"Cohort", "Scored", "Rejected", "Flagged", "Mean total", "Median total"}
+		for _, cc := range b.criteria {
+			headers = append(headers, cc.Name)
+		}
+		for i, h := range headers {
+			set.str(row, i+1, b.text(h), b.st.header)
+		}
+		row++
+		for _, co := range cohorts {
+			name := co.name
+			if name == "" {
+				name = "(none)"
+			}
+			set.str(row, 1, b.text(name), b.st.bold)
+			set.num(row, 2, float64(co.scored), b.st.num)
+			set.num(row, 3, float64(co.rejected), b.st.num)
+			set.num(row, 4, float64(co.flagged), b.st.num)
+			if co.scored > 0 {
+				d := describeTotals(co.totals)
+				set.num(row, 5, d.Mean, b.st.total)
+				set.num(row, 6, d.Median, b.st.total)
+				for j := range b.criteria {
+					if co.levelN[j] > 0 {
+						set.num(row, 7+j, co.levelSum[j]/float64(co.levelN[j]), b.st.mean)
+					}
+				}
+			}
+			row++
+		}
+	}
+
+	if set.err != nil {
+		return set.err
+	}
+	if err := f.SetColWidth(sh, "A", "A", 26); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sh, "B", "H", 12); err != nil {
+		return err
+	}
+	return nil
+}
+
+// charts adds the three Summary charts, fed by the tables at the given rows.
+func (b *wb) charts(distFirst, distLast, critFirst, critLast, bandFirst, bandLast int) error {
+	f, sh := b.f, sheetSummary
+	ref := func(col string, first, last int) string {
+		return fmt.Sprintf("%s!$%s$%d:$%s$%d", sh, col, first, col, last)
+	}
+	title := func(s string) excelize.ChartTitle {
+		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12}}}}
+	}
+	dim := excelize.ChartDimension{Width: 560, Height: 300}
+	accent := b.opts.Brand.Accent
+	if !xlHexColour(accent) {
+		accent = defaultAccent
+	}
+	fill := excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{accent}}
+	gap := uint(40)
+	zero, four := 0.0, 4.0
+
+	if err := f.AddChart(sh, chartCol+"4", &excelize.Chart{
+		Type: excelize.Col,
+		Series: []excelize.ChartSeries{{
+			Name: "Candidates", Categories: ref("A", distFirst, distLast), Values: ref("B", distFirst, distLast),
+			Fill: fill,
+		}},
+		Title:     title("Distribution of totals"),
+		Legend:    excelize.ChartLegend{Position: "none"},
+		PlotArea:  excelize.ChartPlotArea{ShowVal: true},
+		Dimension: dim,
+		GapWidth:  &gap,
+		XAxis:     excelize.ChartAxis{Title: title("Total (0–100)")},
+		YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Title: title("Candidates")},
+		Format:    excelize.GraphicOptions{AltText: "Distribution of totals"},
+	}); err != nil {
+		return fmt.Errorf("distribution chart: %w", err)
+	}
+	if critLast >= critFirst {
+		if err := f.AddChart(sh, chartCol+"20", &excelize.Chart{
+			Type: excelize.Bar,
+			Series: []excelize.ChartSeries{{
+				Name: "Mean level", Categories: ref("A", critFirst, critLast), Values: ref("C", critFirst, critLast),
+				Fill: fill,
+			}},
+			Title:     title("Mean level per criterion (0–4)"),
+			Legend:    excelize.ChartLegend{Position: "none"},
+			PlotArea:  excelize.ChartPlotArea{ShowVal: true},
+			Dimension: dim,
+			GapWidth:  &gap,
+			XAxis:     excelize.ChartAxis{ReverseOrder: true},
+			YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &four, MajorUnit: 1, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}},
+			Format:    excelize.GraphicOptions{AltText: "Mean level per criterion"},
+		}); err != nil {
+			return fmt.Errorf("criteria chart: %w", err)
+		}
+	}
+	if bandLast >= bandFirst {
+		if err := f.AddChart(sh, chartCol+"36", &excelize.Chart{
+			Type: excelize.Col,
+			Series: []excelize.ChartSeries{{
+				Name: "Candidates", Categories: ref("A", bandFirst, bandLast), Values: ref("B", bandFirst, bandLast),
+				Fill: fill,
+			}},
+			Title:     title("Candidates per band"),
+			Legend:    excelize.ChartLegend{Position: "none"},
+			PlotArea:  excelize.ChartPlotArea{ShowVal: true},
+			Dimension: dim,
+			GapWidth:  &gap,
+			YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: &zero},
+			Format:    excelize.GraphicOptions{AltText: "Candidates per band"},
+		}); err != nil {
+			return fmt.Errorf("band chart: %w", err)
+		}
+	}
+	return nil
+}
+
+type xlBandCount struct {
+	name string
+	n    int
+}
+
+// xlBandCounts counts scored results per band: the rubric's bands from the
+// highest to the lowest, then any other band name in first-seen order.
+func (b *wb) xlBandCounts() []xlBandCount {
+	var out []xlBandCount
+	idx := map[string]int{}
+	if r := b.opts.Rubric; r != nil {
+		bands := slices.Clone(r.Bands)
+		slices.SortStableFunc(bands, func(x, y evaluate.Band) int { return cmp.Compare(y.Min, x.Min) })
+		for _, bd := range bands {
+			if _, ok := idx[bd.Name]; !ok {
+				idx[bd.Name] = len(out)
+				out = append(out, xlBandCount{name: bd.Name})
+			}
+		}
+	}
+	for i := range b.results {
+		r := &b.results[i]
+		if !r.Scored() {
+			continue
+		}
+		k, ok := idx[r.Band]
+		if !ok {
+			k = len(out)
+			idx[r.Band] = k
+			out = append(out, xlBandCount{name: r.Band})
+		}
+		out[k].n++
+	}
+	return out
+}
+
+type xlCohortStat struct {
+	name                      string
+	scored, rejected, flagged int
+	totals                    []float64
+	levelSum                  []float64
+	levelN                    []int
+}
+
+// xlCohortStats groups results by cohort, in first-seen order.
+func (b *wb) xlCohortStats() []*xlCohortStat {
+	var out []*xlCohortStat
+	idx := map[string]*xlCohortStat{}
+	for i := range b.results {
+		r := &b.results[i]
+		co, ok := idx[r.Story.Cohort]
+		if !ok {
+			co = &xlCohortStat{name: r.Story.Cohort, levelSum: make([]float64, len(b.criteria)), levelN: make([]int, len(b.criteria))}
+			idx[r.Story.Cohort] = co
+			out = append(out, co)
+		}
+		if !r.Scored() {
+			co.rejected++
+			continue
+		}
+		co.scored++
+		if r.Flagged() {
+			co.flagged++
+		}
+		co.totals = append(co.totals, finiteOr0(r.Total))
+		for j, cc := range b.criteria {
+			if l := scoreLevel(r, cc.ID); l >= 0 {
+				co.levelSum[j] += float64(l)
+				co.levelN[j]++
+			}
+		}
+	}
+	return out
+}

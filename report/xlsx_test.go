@@ -1,0 +1,327 @@
+package report
+
+import (
+	"archive/zip"
+	"bytes"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/xuri/excelize/v2"
+
+	"github.com/failwell/failwell/evaluate"
+)
+
+// updateGolden is the -update flag ("go test ./report -update" rewrites the
+// golden files). It is registered only if another test file of the package
+// has not registered it already.
+var updateGolden = func() *bool {
+	if flag.Lookup("update") != nil {
+		return nil
+	}
+	return flag.Bool("update", false, "rewrite golden files")
+}()
+
+// updating reports whether -update was given.
+func updating() bool {
+	if updateGolden != nil {
+		return *updateGolden
+	}
+	f := flag.Lookup("update")
+	return f != nil && f.Value.String() == "true"
+}
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if updating() {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./report -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		gl, wl := strings.Split(string(got), "\n"), strings.Split(string(want), "\n")
+		for i := 0; i < len(gl) || i < len(wl); i++ {
+			var g, w string
+			if i < len(gl) {
+				g = gl[i]
+			}
+			if i < len(wl) {
+				w = wl[i]
+			}
+			if g != w {
+				t.Errorf("%s differs at line %d:\n got %s\nwant %s", path, i+1, g, w)
+				break
+			}
+		}
+	}
+}
+
+// dumpWorkbook returns the content of every sheet of the workbook at path:
+// one line per non-empty cell, "A1 value", with formulas as "=FORMULA".
+func dumpWorkbook(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var b bytes.Buffer
+	for _, sheet := range f.GetSheetList() {
+		fmt.Fprintf(&b, "== %s ==\n", sheet)
+		rows, err := f.GetRows(sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for r, row := range rows {
+			for c, v := range row {
+				ref, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if fm, _ := f.GetCellFormula(sheet, ref); fm != "" {
+					v = "=" + fm + " → " + v
+				}
+				if v != "" {
+					fmt.Fprintf(&b, "%s %s\n", ref, strings.ReplaceAll(v, "\n", `\n`))
+				}
+			}
+		}
+	}
+	return b.Bytes()
+}
+
+func writeFixture(t *testing.T, noPDF bool) (string, *Summary) {
+	t.Helper()
+	results, rub := fixture()
+	opts := testOptions(t, rub)
+	opts.NoPDF = noPDF
+	opts.Run = &RunInfo{
+		Start: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC), AsOf: "2026-11-02", Jobs: 3,
+		Args:   []string{"run", "cohort.xlsx"},
+		Inputs: []InputInfo{{Path: "cohort.xlsx", SHA256: "ab12", Rows: 10}},
+		Rubric: RubricInfo{ID: "failwell-default", Version: "1.0", SHA256: "cd34"},
+	}
+	sum, err := write(t.Context(), results, opts, fakePDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return filepath.Join(opts.Dir, WorkbookFile), sum
+}
+
+func TestWorkbookContent(t *testing.T) {
+	path, _ := writeFixture(t, false)
+	golden(t, "workbook.golden.txt", dumpWorkbook(t, path))
+}
+
+func TestWorkbookContentNoPDF(t *testing.T) {
+	path, _ := writeFixture(t, true)
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(sheetCandidates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range rows[0] {
+		if h == "PDF" {
+			t.Error("Candidates has a PDF column with NoPDF")
+		}
+	}
+}
+
+// TestWorkbookStoresFormulaLookingTextAsText checks that text a candidate
+// wrote is never a formula, on every sheet.
+func TestWorkbookStoresFormulaLookingTextAsText(t *testing.T) {
+	path, _ := writeFixture(t, false)
+	f, err := excelize.OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tests := []struct {
+		sheet, cell, want string
+	}{
+		{sheetCandidates, "C4", `=HYPERLINK("http://evil.example","click")`},
+		{sheetCandidates, "D4", "+1-555-0100"},
+		{sheetCandidates, "E4", "@SUM(A1:A9)"},
+		{sheetCandidates, "R4", "-2+3"},
+		{sheetEvidence, "B19", `=HYPERLINK("http://evil.example","click")`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.sheet+"!"+tt.cell, func(t *testing.T) {
+			got, err := f.GetCellValue(tt.sheet, tt.cell)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != tt.want {
+				t.Errorf("value: got %q, want %q", got, tt.want)
+			}
+			if fm, _ := f.GetCellFormula(tt.sheet, tt.cell); fm != "" {
+				t.Errorf("formula: got %q, want none", fm)
+			}
+		})
+	}
+	// The only formulas in the whole package are our own PDF links.
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	for _, zf := range zr.File {
+		if !strings.HasPrefix(zf.Name, "xl/worksheets/") {
+			continue
+		}
+		rc, err := zf.Open()
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(rc)
+		rc.Close()
+		for _, part := range strings.Split(string(b), "<f>")[1:] {
+			if !strings.HasPrefix(part, "HYPERLINK(&#34;feedback/") && !strings.HasPrefix(part, `HYPERLINK("feedback/`) {
+				t.Errorf("%s: unexpected formula %.60s", zf.Name, part)
+			}
+		}
+	}
+}
+
+func TestWorkbookHasCharts(t *testing.T) {
+	path, _ := writeFixture(t, false)
+	zr, err := zip.OpenReader(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	charts := 0
+	for _, zf := range zr.File {
+		if strings.HasPrefix(zf.Name, "xl/charts/chart") {
+			charts++
+		}
+	}
+	if charts != 3 {
+		t.Errorf("got %d charts, want 3", charts)
+	}
+}
+
+func TestWorkbookIsContentDeterministic(t *testing.T) {
+	a, _ := writeFixture(t, false)
+	b, _ := writeFixture(t, false)
+	if da, db := dumpWorkbook(t, a), dumpWorkbook(t, b); !bytes.Equal(da, db) {
+		t.Error("two writes of the same results differ in content")
+	}
+	f, err := excelize.OpenFile(a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	p, err := f.GetDocProps()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Created != "2026-11-02T00:00:00Z" || p.Modified != p.Created {
+		t.Errorf("doc dates: got created %q modified %q, want 2026-11-02T00:00:00Z", p.Created, p.Modified)
+	}
+}
+
+func TestWorkbookTruncatesLongTextVisibly(t *testing.T) {
+	results, rub := fixture()
+	results[0].Strength = strings.Repeat("é", 40000)
+	results[0].Scores[0].Evidence[0].Quote = strings.Repeat("😀", 20000) // 2 UTF-16 units each
+	opts := testOptions(t, rub)
+	if _, err := write(t.Context(), results, opts, fakePDF); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(filepath.Join(opts.Dir, WorkbookFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, ref := range []struct{ sheet, cell string }{{sheetCandidates, "Q2"}, {sheetEvidence, "F2"}} {
+		v, err := f.GetCellValue(ref.sheet, ref.cell)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasSuffix(v, truncMark) {
+			t.Errorf("%s!%s does not end with %q", ref.sheet, ref.cell, truncMark)
+		}
+		if n := utf16Len(v); n > maxCellChars {
+			t.Errorf("%s!%s holds %d UTF-16 units, want <= %d", ref.sheet, ref.cell, n, maxCellChars)
+		}
+	}
+	rows, _ := f.GetRows(sheetRun)
+	found := false
+	for _, r := range rows {
+		if len(r) >= 2 && r[0] == "Cells truncated" && r[1] == "2" {
+			found = true
+		}
+	}
+	if !found {
+		t.Error("Run sheet does not say that 2 cells were truncated")
+	}
+}
+
+// TestWorkbookStreamsLargeCohorts writes 100,000 results and checks the row
+// counts of the streamed sheets.
+func TestWorkbookStreamsLargeCohorts(t *testing.T) {
+	if testing.Short() {
+		t.Skip("large cohort: skipped with -short")
+	}
+	rub := fixtureRubric()
+	const n = 100_000
+	results := make([]evaluate.Result, n)
+	base := scored(rub, 0, "Candidate", [6]int{1, 2, 3, 4, 0, 2}, 55, "Developing")
+	for i := range results {
+		r := base
+		r.Story.Index = i
+		r.Story.Name = fmt.Sprintf("Candidate %d", i+1)
+		r.Total = float64(i % 101)
+		if i%1000 == 999 {
+			r = evaluate.Result{Story: evaluate.Story{Index: i, Ref: "x"}, Err: fmt.Errorf("rejected %d", i)}
+		}
+		results[i] = r
+	}
+	opts := Options{Dir: t.TempDir(), Rubric: rub, NoPDF: true, Date: fixtureDate}
+	sum, err := write(t.Context(), results, opts, fakePDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts.Scored != 99_900 || sum.Counts.Rejected != 100 {
+		t.Fatalf("counts: got %+v", sum.Counts)
+	}
+	f, err := excelize.OpenFile(filepath.Join(opts.Dir, WorkbookFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	for _, tt := range []struct {
+		sheet string
+		want  int
+	}{{sheetCandidates, 99_901}, {sheetRejected, 101}} {
+		rows, err := f.Rows(tt.sheet)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0
+		for rows.Next() {
+			got++
+		}
+		rows.Close()
+		if got != tt.want {
+			t.Errorf("%s: got %d rows, want %d", tt.sheet, got, tt.want)
+		}
+	}
+}
