@@ -57,7 +57,7 @@ type pdfFunc func(w io.Writer, res *evaluate.Result, opts PDFOptions) error
 // report.xlsx so that no scored row is lost, and returns the summary with
 // ctx's error. Any other error is an I/O failure and is fatal.
 func Write(ctx context.Context, results []evaluate.Result, opts Options) (*Summary, error) {
-	return write(ctx, results, opts, renderPDF)
+	return write(ctx, results, opts, PDF)
 }
 
 func write(ctx context.Context, results []evaluate.Result, opts Options, render pdfFunc) (*Summary, error) {
