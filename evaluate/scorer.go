@@ -2,33 +2,431 @@ package evaluate
 
 import (
 	"context"
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
 	"time"
 )
 
-// PLACEHOLDER: replaced by the real scorer (owned by the scorer work).
+// How a story is scored (the contract documented in the default rubric):
+//
+//  1. The story is analysed once: sentences and words (Unicode UAX #29), stems
+//     (snowball English), negation scopes, the subject of each clause, quantities,
+//     dates resolved against the reference date, headings. A sentence repeated
+//     word for word counts once; its copies earn nothing.
+//  2. For each criterion, raw = Base + Σ over signals of the signal's
+//     contribution. A signal's hits are filtered by its position window
+//     (From/To), negation rule and actor rule; each sentence counts at most
+//     once per signal. Each hit adds Weight × value (value is 1 for a match,
+//     the age step's value for time, the fraction of sections present in
+//     order for sections). With Cap 0 only the single strongest hit counts;
+//     otherwise the sum is clipped to ±Cap. A signal listed in Unless of a
+//     later signal suppresses it when it fired.
+//  3. level = the number of Thresholds <= raw (0..4), then capped by the
+//     MaxLevel of every fired signal and by the rubric's flag caps.
+//  4. Total = 100 × Σ weight·level/4 ÷ Σ weight, rounded to 0.1; the band is
+//     the one with the highest Min <= Total.
 
 // RubricScorer is a rubric compiled for scoring. It is safe for concurrent use.
 type RubricScorer struct {
-	rubric *Rubric
+	rubric   *Rubric
+	criteria []compiledCriterion
+	flags    compiledFlags
+	stems    *stemCache
+	weights  float64
+}
+
+// compiledCriterion is a criterion with compiled signals.
+type compiledCriterion struct {
+	*Criterion
+	signals []*compiledSignal
 }
 
 var _ Scorer = (*RubricScorer)(nil)
 
-// New validates and compiles r.
+// New validates and compiles r. The error is a [ValidationErrors] when the
+// rubric is invalid.
 func New(r *Rubric) (*RubricScorer, error) {
-	return &RubricScorer{rubric: r}, nil
+	if r == nil {
+		return nil, ValidationErrors{{Path: "", Msg: "no rubric"}}
+	}
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	s := &RubricScorer{rubric: r, stems: &stemCache{}}
+	for ci := range r.Criteria {
+		c := &r.Criteria[ci]
+		cc := compiledCriterion{Criterion: c}
+		idx := map[string]int{}
+		for si, sig := range c.Signals {
+			cs, err := compileSignal(sig, s.stems)
+			if err != nil {
+				return nil, ValidationErrors{{Path: fmt.Sprintf("criteria[%d].signals[%d]", ci, si), Msg: err.Error()}}
+			}
+			for _, u := range sig.Unless {
+				cs.unless = append(cs.unless, idx[u])
+			}
+			idx[sig.ID] = si
+			cc.signals = append(cc.signals, cs)
+		}
+		s.criteria = append(s.criteria, cc)
+		s.weights += c.Weight
+	}
+	f, err := compileFlags(r.settings(), s.stems)
+	if err != nil {
+		return nil, ValidationErrors{{Path: "flags", Msg: err.Error()}}
+	}
+	s.flags = f
+	return s, nil
 }
 
 // Rubric returns the rubric s was compiled from.
 func (s *RubricScorer) Rubric() *Rubric { return s.rubric }
 
-// Score scores one story.
+// Score scores one story against the rubric. It returns an error only when
+// ctx is done; odd stories get flags, not errors.
 func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Result, error) {
-	var res Result
-	for _, c := range s.rubric.Criteria {
-		res.Scores = append(res.Scores, Score{ID: c.ID, Name: c.Name, Weight: c.Weight})
+	if err := ctx.Err(); err != nil {
+		return Result{}, err
 	}
+	d := analyze(st.Text, ref, s.stems)
+	res := Result{Story: st, Ref: ref, Words: d.Words}
+	res.Flags = s.flags.check(d)
+	caps := 4
+	for _, f := range res.Flags {
+		if lv, ok := s.rubric.settings().Caps[f.Code]; ok && lv < caps {
+			caps = lv
+		}
+	}
+	var sum float64
+	for _, cc := range s.criteria {
+		sc := s.scoreCriterion(cc, d, ref, caps)
+		sum += cc.Weight * float64(sc.Level) / 4
+		res.Scores = append(res.Scores, sc)
+	}
+	if s.weights > 0 {
+		res.Total = math.Round(sum/s.weights*1000) / 10
+	}
+	res.Band = s.band(res.Total)
+	res.Strength, res.Change = s.summary(res.Scores)
 	return res, nil
 }
 
-func flagNearDuplicates(results []Result) {}
+// band returns the name of the band total falls in.
+func (s *RubricScorer) band(total float64) string {
+	name, best := "", -1.0
+	for _, b := range s.rubric.Bands {
+		if b.Min <= total && b.Min > best {
+			name, best = b.Name, b.Min
+		}
+	}
+	return name
+}
+
+// scored is one counted hit of a signal.
+type scored struct {
+	h      hit
+	sig    *compiledSignal
+	effect float64
+}
+
+// scoreCriterion computes one criterion's raw score, level, evidence and
+// feedback.
+func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Time, flagCap int) Score {
+	sc := Score{ID: cc.ID, Name: cc.Name, Weight: cc.Weight}
+	raw := cc.Base
+	maxLevel := flagCap
+	fired := make([]bool, len(cc.signals))
+	var counted []scored
+	for si, sig := range cc.signals {
+		skip := false
+		for _, u := range sig.unless {
+			if fired[u] {
+				skip = true
+			}
+		}
+		if skip {
+			continue
+		}
+		var hits []hit
+		seen := map[int]bool{}
+		for _, h := range sig.m.find(d, ref) {
+			if !sig.accept(d, h) || seen[h.Sent] {
+				continue
+			}
+			seen[h.Sent] = true
+			hits = append(hits, h)
+		}
+		if len(hits) == 0 {
+			continue
+		}
+		var contrib float64
+		var kept []scored
+		if sig.Cap == 0 {
+			// only the strongest hit counts
+			bi := 0
+			for i, h := range hits {
+				if math.Abs(h.Value) > math.Abs(hits[bi].Value) {
+					bi = i
+				}
+			}
+			contrib = sig.Weight * hits[bi].Value
+			kept = append(kept, scored{h: hits[bi], sig: sig, effect: contrib})
+		} else {
+			for _, h := range hits {
+				e := sig.Weight * h.Value
+				if math.Abs(contrib+e) > sig.Cap {
+					e = math.Copysign(sig.Cap, contrib+e) - contrib
+				}
+				if e == 0 {
+					break
+				}
+				contrib += e
+				kept = append(kept, scored{h: h, sig: sig, effect: e})
+			}
+		}
+		fired[si] = true
+		raw += contrib
+		if sig.MaxLevel != nil && *sig.MaxLevel < maxLevel {
+			maxLevel = *sig.MaxLevel
+		}
+		counted = append(counted, kept...)
+	}
+	level := 0
+	for _, t := range cc.Thresholds {
+		if raw >= t {
+			level++
+		}
+	}
+	if level > maxLevel {
+		level = maxLevel
+	}
+	sc.Level = level
+	sc.Raw = math.Round(raw*1000) / 1000
+	if level < len(cc.Levels) {
+		sc.Descriptor = cc.Levels[level].Descriptor
+	}
+	sc.Evidence = evidence(d, counted)
+	sc.Feedback, sc.NextStep = feedback(cc, d, ref, level, counted)
+	return sc
+}
+
+// maxEvidence bounds the evidence quotes per criterion.
+const maxEvidence = 4
+
+// evidence turns counted hits into evidence: the strongest hits (by
+// |effect|), one per sentence and signal, in text order.
+func evidence(d *doc, counted []scored) []Evidence {
+	if len(counted) == 0 {
+		return nil
+	}
+	order := make([]int, len(counted))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool {
+		return math.Abs(counted[order[a]].effect) > math.Abs(counted[order[b]].effect)
+	})
+	var ev []Evidence
+	used := map[int]bool{}
+	for _, i := range order {
+		c := counted[i]
+		if c.effect == 0 {
+			continue
+		}
+		if used[c.h.Sent] {
+			// merge into the existing evidence for this sentence
+			for k := range ev {
+				if ev[k].Start == d.Sentences[c.h.Sent].Start && c.h.End == 0 {
+					ev[k].Effect = math.Round((ev[k].Effect+c.effect)*1000) / 1000
+				}
+			}
+			continue
+		}
+		if len(ev) >= maxEvidence {
+			continue
+		}
+		start, end := d.Sentences[c.h.Sent].Start, d.Sentences[c.h.Sent].End
+		if c.h.End > c.h.Start {
+			start, end = c.h.Start, c.h.End
+		} else {
+			used[c.h.Sent] = true
+		}
+		note := c.sig.Note
+		if c.h.Note != "" {
+			if note != "" {
+				note += ": "
+			}
+			note += c.h.Note
+		}
+		ev = append(ev, Evidence{Quote: d.Text[start:end], Start: start, End: end, Signal: c.sig.ID,
+			Effect: math.Round(c.effect*1000) / 1000, Note: note})
+	}
+	sort.SliceStable(ev, func(a, b int) bool { return ev[a].Start < ev[b].Start })
+	return ev
+}
+
+// placeholderRE finds {name} placeholders in feedback templates.
+var placeholderRE = regexp.MustCompile(`\{(quote|year|age|when)\}`)
+
+// feedback renders the level's feedback and next step, citing evidence and
+// adding the advice of the signals that lowered the level most.
+func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []scored) (string, string) {
+	if level >= len(cc.Levels) {
+		return "", ""
+	}
+	// the quote: strongest positive hit at high levels, strongest negative at low
+	var pos, neg *scored
+	for i := range counted {
+		c := &counted[i]
+		if c.effect > 0 && (pos == nil || c.effect > pos.effect) {
+			pos = c
+		}
+		if c.effect < 0 && (neg == nil || c.effect < neg.effect) {
+			neg = c
+		}
+	}
+	q := pos
+	if level <= 2 && neg != nil {
+		q = neg
+	}
+	quote := ""
+	if q != nil {
+		quote = shorten(d.Text[d.Sentences[q.h.Sent].Start:d.Sentences[q.h.Sent].End], 140)
+	}
+	year, age, when := "", "", ""
+	if m, ok := storyDate(d); ok && !ref.IsZero() {
+		year = fmt.Sprint(m.At.Year())
+		a := ref.Sub(m.At).Hours() / 24 / 365.25
+		age = fmt.Sprintf("%.0f", math.Max(0, a))
+		when = d.Text[d.Tokens[m.Tok0].Start:d.Tokens[m.Tok1-1].End]
+	}
+	fill := func(t string) string {
+		t = placeholderRE.ReplaceAllStringFunc(t, func(m string) string {
+			switch m {
+			case "{quote}":
+				if quote == "" {
+					return "your story"
+				}
+				return "\u201c" + quote + "\u201d"
+			case "{year}":
+				if year == "" {
+					return "an unstated date"
+				}
+				return year
+			case "{age}":
+				if age == "" {
+					return "an unknown number of"
+				}
+				return age
+			case "{when}":
+				if when == "" {
+					return "no date"
+				}
+				return when
+			}
+			return m
+		})
+		return strings.TrimSpace(t)
+	}
+	fb := fill(cc.Levels[level].Feedback)
+	// advice of fired signals, most negative first, at most two
+	var adv []*scored
+	for i := range counted {
+		if counted[i].sig.Advice != "" {
+			adv = append(adv, &counted[i])
+		}
+	}
+	sort.SliceStable(adv, func(a, b int) bool { return adv[a].effect < adv[b].effect })
+	seen := map[string]bool{}
+	n := 0
+	for _, a := range adv {
+		if seen[a.sig.ID] || n >= 2 {
+			continue
+		}
+		if a.effect > 0 && level < 4 {
+			continue // positive advice only at the top
+		}
+		seen[a.sig.ID] = true
+		n++
+		qs := shorten(d.Text[d.Sentences[a.h.Sent].Start:d.Sentences[a.h.Sent].End], 120)
+		t := strings.ReplaceAll(a.sig.Advice, "{quote}", "\u201c"+qs+"\u201d")
+		fb += " " + fill(t)
+	}
+	next := ""
+	if level < 4 {
+		next = fill(cc.Levels[level].NextStep)
+	}
+	return fb, next
+}
+
+// shorten cuts s to at most n bytes at a word boundary, adding an ellipsis.
+func shorten(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) <= n {
+		return s
+	}
+	cut := strings.LastIndexByte(s[:n], ' ')
+	if cut < n/2 {
+		cut = n
+		for cut > 0 && !isRuneStart(s[cut]) {
+			cut--
+		}
+	}
+	return strings.TrimRight(s[:cut], " ,;:") + "\u2026"
+}
+
+func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// summary returns the story's top strength and the one change that would
+// raise the total most.
+func (s *RubricScorer) summary(scores []Score) (strength, change string) {
+	if len(scores) == 0 || s.weights == 0 {
+		return "", ""
+	}
+	best := -1
+	for i, sc := range scores {
+		if sc.Level == 0 {
+			continue
+		}
+		if best < 0 || float64(sc.Level)*sc.Weight > float64(scores[best].Level)*scores[best].Weight {
+			best = i
+		}
+	}
+	if best >= 0 {
+		b := scores[best]
+		strength = fmt.Sprintf("%s (%d/4): %s", b.Name, b.Level, b.Descriptor)
+		for _, e := range b.Evidence {
+			if e.Effect > 0 {
+				strength += " For example: \u201c" + shorten(e.Quote, 140) + "\u201d"
+				break
+			}
+		}
+	} else {
+		strength = "No criterion reached level 1 yet."
+	}
+	// The change that would raise the total most: the criterion with the
+	// largest weighted headroom, weight × (4 - level); ties go to rubric order.
+	ci := -1
+	for i, sc := range scores {
+		if sc.Level >= 4 {
+			continue
+		}
+		if ci < 0 || sc.Weight*float64(4-sc.Level) > scores[ci].Weight*float64(4-scores[ci].Level) {
+			ci = i
+		}
+	}
+	if ci < 0 {
+		return strength, "Nothing to change on this rubric: every criterion is at level 4."
+	}
+	c := scores[ci]
+	gain := math.Round(c.Weight/s.weights*100*float64(4-c.Level)/4*10) / 10
+	step := c.NextStep
+	if step == "" {
+		step = c.Feedback
+	}
+	change = fmt.Sprintf("Work on %s (now %d/4; up to +%.1f points): %s", strings.ToLower(c.Name), c.Level, gain, step)
+	return strength, change
+}

@@ -1,0 +1,260 @@
+package evaluate
+
+import (
+	"fmt"
+	"hash/fnv"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/kljensen/snowball/english"
+)
+
+// compiledFlags holds the compiled flag settings of a rubric.
+type compiledFlags struct {
+	set         FlagSettings
+	placeholder *regexp.Regexp
+	topic       *phraseMatcher
+	grader      *phraseMatcher
+	advice      *phraseMatcher
+}
+
+func compileFlags(set FlagSettings, stems *stemCache) (compiledFlags, error) {
+	re, err := regexp.Compile(set.Placeholder)
+	if err != nil {
+		return compiledFlags{}, fmt.Errorf("placeholder: %w", err)
+	}
+	return compiledFlags{
+		set:         set,
+		placeholder: re,
+		topic:       newPhraseMatcher(set.Topic, 0, stems),
+		grader:      newPhraseMatcher(set.Grader, 1, stems),
+		advice:      newPhraseMatcher(set.Advice, 0, stems),
+	}, nil
+}
+
+// foreignStopwords are frequent function words of other languages written
+// in Latin script; a story full of them and short of English ones is
+// flagged not-english.
+var foreignStopwords = map[string]bool{
+	// Spanish / Portuguese
+	"de": true, "la": true, "el": true, "que": true, "en": true, "los": true, "las": true, "y": true,
+	"con": true, "por": true, "para": true, "una": true, "un": true, "es": true, "se": true, "del": true,
+	"al": true, "lo": true, "su": true, "como": true, "pero": true, "más": true, "mi": true, "fue": true,
+	"o": true, "um": true, "uma": true, "não": true, "com": true, "os": true, "da": true, "do": true,
+	// French
+	"le": true, "les": true, "des": true, "et": true, "est": true, "pour": true, "dans": true, "une": true,
+	"du": true, "pas": true, "qui": true, "sur": true, "nous": true, "je": true, "j'ai": true,
+	// German
+	"der": true, "die": true, "und": true, "das": true, "ist": true, "nicht": true, "ich": true,
+	"wir": true, "mit": true, "zu": true, "den": true, "ein": true, "eine": true, "auf": true,
+}
+
+// langStats returns the share of English and of foreign function words
+// among the story's words, and the share of words in non-Latin scripts.
+func langStats(d *doc) (en, foreign, nonLatin float64) {
+	var n, e, f, nl int
+	for _, tk := range d.Tokens {
+		if tk.Kind != tokWord {
+			continue
+		}
+		n++
+		if english.IsStopWord(tk.Lower) || tk.Lower == "i" {
+			e++
+		} else if foreignStopwords[tk.Lower] {
+			f++
+		}
+		for _, r := range tk.Lower {
+			if r > 0x24F { // beyond Latin Extended-B
+				nl++
+			}
+			break
+		}
+	}
+	if n == 0 {
+		return 0, 0, 0
+	}
+	return float64(e) / float64(n), float64(f) / float64(n), float64(nl) / float64(n)
+}
+
+// check returns the story's review flags, sorted by code.
+func (cf *compiledFlags) check(d *doc) []Flag {
+	var flags []Flag
+	add := func(code, format string, args ...any) {
+		flags = append(flags, Flag{Code: code, Message: fmt.Sprintf(format, args...)})
+	}
+	set := cf.set
+	if d.Content < set.MinWords {
+		add("too-short", "The story has %d words; at least %d are needed to judge it.", d.Content, set.MinWords)
+	}
+	if d.Words > set.MaxWords {
+		add("too-long", "The story has %d words, far more than the %d an interview answer should take.", d.Words, set.MaxWords)
+	}
+	en, foreign, nonLatin := langStats(d)
+	nonEnglish := false
+	if d.Words >= 12 && (nonLatin > 0.5 || (foreign > en && foreign > 0.08) || en < 0.12 && foreign > 0.04) {
+		nonEnglish = true
+		add("not-english", "The story does not appear to be in English; the English rubric cannot judge it, so a person should read it (scores are only indicative).")
+	}
+	if m := cf.placeholder.FindStringIndex(d.Text); m != nil {
+		add("placeholder", "The story contains a template placeholder %q.", d.Text[m[0]:m[1]])
+	}
+	// repeated text
+	dupWords := 0
+	var dupQuote string
+	for _, sn := range d.Sentences {
+		if sn.Dup {
+			dupWords += sn.Words
+			if dupQuote == "" {
+				dupQuote = shorten(d.Text[sn.Start:sn.End], 80)
+			}
+		}
+	}
+	if dupWords > 0 && (dupWords*5 >= d.Words || dupWords >= 40) {
+		add("repeated-text", "%d of %d words repeat earlier sentences word for word, e.g. %q; repeated text earns nothing.", dupWords, d.Words, dupQuote)
+	}
+	// keyword stuffing / incoherent text: English words with too few
+	// function words, or one word dominating the text.
+	if !nonEnglish && d.Words >= 15 {
+		counts := map[string]int{}
+		content := 0
+		for _, tk := range d.Tokens {
+			if tk.Kind == tokWord && !english.IsStopWord(tk.Lower) && tk.Lower != "i" {
+				counts[tk.Stem]++
+				content++
+			}
+		}
+		top, topN := "", 0
+		for _, k := range sortedKeys(counts) {
+			if counts[k] > topN {
+				top, topN = k, counts[k]
+			}
+		}
+		switch {
+		case en < 0.2:
+			add("keyword-stuffing", "Only %.0f%% of the words are ordinary function words; the text reads as a list of keywords rather than a story.", en*100)
+		case content >= 30 && topN*100 >= content*9 && topN >= 6:
+			add("keyword-stuffing", "The word %q makes up %d of %d content words.", top, topN, content)
+		}
+	}
+	if g := cf.grader.find(d, time.Time{}); len(g) > 0 {
+		sn := d.Sentences[g[0].Sent]
+		add("grader-directed", "The text addresses the grader instead of telling a story: %q.", shorten(d.Text[sn.Start:sn.End], 100))
+	}
+	if a := cf.advice.find(d, time.Time{}); len(a) >= 2 {
+		sn := d.Sentences[a[0].Sent]
+		add("pasted-advice", "The text reads as interview advice rather than the candidate's own story: %q.", shorten(d.Text[sn.Start:sn.End], 100))
+	}
+	if !nonEnglish && len(cf.set.Topic) > 0 {
+		n := 0
+		for _, h := range cf.topic.find(d, time.Time{}) {
+			if !d.Sentences[h.Sent].Dup {
+				n++
+			}
+		}
+		if n < set.MinTopic {
+			add("off-topic", "The story never describes a failure, mistake or setback; it seems to answer a different question.")
+		}
+	}
+	sort.SliceStable(flags, func(a, b int) bool { return flags[a].Code < flags[b].Code })
+	return flags
+}
+
+// shingleSize is the number of words per shingle for near-duplicate checks.
+const shingleSize = 5
+
+// nearDuplicateJaccard is the Jaccard similarity of word 5-shingle sets at
+// or above which two stories are flagged near-duplicates.
+const nearDuplicateJaccard = 0.5
+
+// maxPosting bounds the stories indexed per shingle: boilerplate shared by
+// many stories says nothing about copying and would make the check quadratic.
+const maxPosting = 64
+
+// shingles returns the sorted, de-duplicated hashes of text's word 5-shingles.
+func shingles(text string) []uint64 {
+	var ws []string
+	for _, f := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 || r == '\'')
+	}) {
+		ws = append(ws, f)
+	}
+	if len(ws) < shingleSize {
+		if len(ws) == 0 {
+			return nil
+		}
+		h := fnv.New64a()
+		h.Write([]byte(strings.Join(ws, " ")))
+		return []uint64{h.Sum64()}
+	}
+	out := make([]uint64, 0, len(ws)-shingleSize+1)
+	for i := 0; i+shingleSize <= len(ws); i++ {
+		h := fnv.New64a()
+		for _, w := range ws[i : i+shingleSize] {
+			h.Write([]byte(w))
+			h.Write([]byte{' '})
+		}
+		out = append(out, h.Sum64())
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// flagNearDuplicates flags every scored story whose word 5-shingles overlap
+// another scored story's with Jaccard similarity >= 0.5, naming the most
+// similar other row. It uses an inverted shingle index, so its cost grows
+// with the number of shared shingles rather than with the square of the
+// batch size.
+func flagNearDuplicates(results []Result) {
+	sets := make([][]uint64, len(results))
+	index := map[uint64][]int32{}
+	for i := range results {
+		if !results[i].Scored() || results[i].Scores == nil {
+			continue
+		}
+		sets[i] = shingles(results[i].Story.Text)
+		for _, h := range sets[i] {
+			if p := index[h]; len(p) <= maxPosting {
+				index[h] = append(p, int32(i))
+			}
+		}
+	}
+	shared := map[int32]int{}
+	for i := range results {
+		if len(sets[i]) == 0 {
+			continue
+		}
+		clear(shared)
+		for _, h := range sets[i] {
+			p := index[h]
+			if len(p) > maxPosting {
+				continue
+			}
+			for _, j := range p {
+				if int(j) != i {
+					shared[j]++
+				}
+			}
+		}
+		best, bestJ := -1, 0.0
+		for j, n := range shared {
+			jac := float64(n) / float64(len(sets[i])+len(sets[j])-n)
+			if jac >= nearDuplicateJaccard && (jac > bestJ || jac == bestJ && int(j) < best) {
+				best, bestJ = int(j), jac
+			}
+		}
+		if best < 0 {
+			continue
+		}
+		other := results[best].Story.Ref
+		if other == "" {
+			other = fmt.Sprintf("story #%d", best+1)
+		}
+		r := &results[i]
+		r.Flags = append(r.Flags, Flag{Code: "near-duplicate",
+			Message: fmt.Sprintf("%.0f%% of this story's word sequences also appear in %s.", bestJ*100, other)})
+		sort.SliceStable(r.Flags, func(a, b int) bool { return r.Flags[a].Code < r.Flags[b].Code })
+	}
+}

@@ -1,0 +1,514 @@
+package evaluate
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/clipperhouse/uax29/v2/words"
+)
+
+// hit is one match of a signal: a value (a multiple of the signal's weight)
+// found at a token, in a sentence.
+type hit struct {
+	Sent  int     // sentence index
+	Tok   int     // first token of the match (for position, actor, negation)
+	Tok1  int     // token after the match
+	Value float64 // multiple of the signal's weight (1 for a plain match)
+	Note  string  // explanation, e.g. "dated 2019, 7.2 years before submission"
+	// Span overrides the evidence span (byte offsets) when End > Start.
+	Start, End int
+}
+
+// matcher finds a signal's raw hits in an analysed story.
+type matcher interface {
+	find(d *doc, ref time.Time) []hit
+}
+
+// compiledSignal is a signal ready to run.
+type compiledSignal struct {
+	Signal
+	m        matcher
+	from, to float64
+	unless   []int // indexes of earlier signals in the criterion
+}
+
+// compileSignal builds the matcher for s: one constructor per kind.
+func compileSignal(s Signal, stems *stemCache) (*compiledSignal, error) {
+	cs := &compiledSignal{Signal: s, from: 0, to: 1}
+	if s.From != nil {
+		cs.from = *s.From
+	}
+	if s.To != nil {
+		cs.to = *s.To
+	}
+	switch s.Kind {
+	case "phrase":
+		cs.m = newPhraseMatcher(s.Phrases, s.MaxGap, stems)
+	case "regex":
+		re, err := regexp.Compile(s.Pattern)
+		if err != nil {
+			return nil, err
+		}
+		cs.m = &regexMatcher{re: re}
+	case "quantity":
+		kinds := map[quantityKind]bool{}
+		for _, q := range s.Quantities {
+			kinds[quantityKind(q)] = true
+		}
+		if len(kinds) == 0 {
+			kinds = map[quantityKind]bool{qtyPercent: true, qtyMoney: true, qtyCount: true}
+		}
+		cs.m = &quantityMatcher{kinds: kinds}
+	case "time":
+		cs.m = &timeMatcher{ages: s.Ages}
+	case "sections":
+		sm := &sectionMatcher{}
+		for _, sec := range s.Sections {
+			cp := compiledSection{name: sec.Name, phrases: newPhraseMatcher(sec.Phrases, 0, stems)}
+			for _, h := range sec.Headings {
+				cp.headings = append(cp.headings, strings.Join(phraseWords(h), " "))
+			}
+			sm.sections = append(sm.sections, cp)
+		}
+		cs.m = sm
+	case "length":
+		cs.m = &lengthMatcher{min: s.MinWords, max: s.MaxWords}
+	case "sentences":
+		cs.m = &sentenceMatcher{maxWords: s.MaxSentenceWords, minSentences: s.MinSentences}
+	default:
+		return nil, fmt.Errorf("unknown signal kind %q", s.Kind)
+	}
+	return cs, nil
+}
+
+// phraseWords splits a phrase into lower-cased words ("*" is a wildcard).
+func phraseWords(ph string) []string {
+	var out []string
+	it := words.FromString(ph)
+	for it.Next() {
+		w := it.Value()
+		if w == "*" {
+			out = append(out, "*")
+			continue
+		}
+		hasAlnum := false
+		for _, r := range w {
+			if r != ' ' && r != '\t' && r != '\n' && (r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r > 127) {
+				hasAlnum = true
+				break
+			}
+		}
+		if hasAlnum {
+			out = append(out, normalizeWord(w))
+		}
+	}
+	return out
+}
+
+// phraseMatcher matches stemmed word sequences. Phrases are indexed by the
+// stem of their first word.
+type phraseMatcher struct {
+	byFirst map[string][][]string // first stem → phrases (as stems)
+	wild    [][]string            // phrases starting with a wildcard
+	maxGap  int
+}
+
+func newPhraseMatcher(phrases []string, maxGap int, stems *stemCache) *phraseMatcher {
+	pm := &phraseMatcher{byFirst: map[string][][]string{}, maxGap: maxGap}
+	for _, ph := range phrases {
+		ws := phraseWords(ph)
+		if len(ws) == 0 {
+			continue
+		}
+		st := make([]string, len(ws))
+		for i, w := range ws {
+			if w == "*" {
+				st[i] = "*"
+			} else if w[0] >= '0' && w[0] <= '9' {
+				st[i] = w
+			} else {
+				st[i] = stems.stem(w)
+			}
+		}
+		if st[0] == "*" {
+			pm.wild = append(pm.wild, st)
+		} else {
+			pm.byFirst[st[0]] = append(pm.byFirst[st[0]], st)
+		}
+	}
+	return pm
+}
+
+// breaksPhrase reports whether a punctuation token ends a phrase match.
+func breaksPhrase(tk token) bool {
+	switch tk.Lower {
+	case "-", "'", "\"", "\u201c", "\u201d", "\u2018", "\u2019", "(", ")", "/", "&":
+		return false
+	}
+	return true
+}
+
+func (pm *phraseMatcher) find(d *doc, _ time.Time) []hit {
+	var out []hit
+	for i := range d.Tokens {
+		tk := d.Tokens[i]
+		if tk.Kind == tokPunct {
+			continue
+		}
+		cands := pm.byFirst[tk.Stem]
+		if len(cands) == 0 && len(pm.wild) == 0 {
+			continue
+		}
+		best := -1
+		for _, ph := range cands {
+			if end, ok := pm.matchAt(d, i, ph); ok && end > best {
+				best = end
+			}
+		}
+		for _, ph := range pm.wild {
+			if end, ok := pm.matchAt(d, i, ph); ok && end > best {
+				best = end
+			}
+		}
+		if best > 0 {
+			out = append(out, hit{Sent: tk.Sent, Tok: i, Tok1: best, Value: 1})
+		}
+	}
+	return out
+}
+
+// matchAt matches phrase ph starting at token i; it returns the token index
+// after the match.
+func (pm *phraseMatcher) matchAt(d *doc, i int, ph []string) (int, bool) {
+	sent := d.Tokens[i].Sent
+	j := i
+	for k, w := range ph {
+		gap := 0
+		if k > 0 {
+			gap = pm.maxGap
+		}
+		found := false
+		for g := 0; g <= gap; {
+			// skip non-breaking punctuation
+			for j < len(d.Tokens) && d.Tokens[j].Sent == sent && d.Tokens[j].Kind == tokPunct && !breaksPhrase(d.Tokens[j]) {
+				j++
+			}
+			if j >= len(d.Tokens) || d.Tokens[j].Sent != sent || d.Tokens[j].Kind == tokPunct {
+				return 0, false
+			}
+			if w == "*" || d.Tokens[j].Stem == w || d.Tokens[j].Lower == w {
+				found = true
+				j++
+				break
+			}
+			if k == 0 {
+				return 0, false
+			}
+			g++
+			j++
+		}
+		if !found {
+			return 0, false
+		}
+	}
+	return j, true
+}
+
+// regexMatcher matches a regular expression against the whole text.
+type regexMatcher struct{ re *regexp.Regexp }
+
+func (rm *regexMatcher) find(d *doc, _ time.Time) []hit {
+	var out []hit
+	locs := rm.re.FindAllStringIndex(d.Text, 200)
+	ti := 0
+	for _, loc := range locs {
+		if loc[1] <= loc[0] {
+			continue
+		}
+		for ti < len(d.Tokens) && d.Tokens[ti].End <= loc[0] {
+			ti++
+		}
+		if ti >= len(d.Tokens) {
+			break
+		}
+		t1 := ti
+		for t1 < len(d.Tokens) && d.Tokens[t1].Start < loc[1] {
+			t1++
+		}
+		out = append(out, hit{Sent: d.Tokens[ti].Sent, Tok: ti, Tok1: max(t1, ti+1), Value: 1})
+	}
+	return out
+}
+
+// quantityMatcher matches quantities of the selected kinds.
+type quantityMatcher struct{ kinds map[quantityKind]bool }
+
+func (qm *quantityMatcher) find(d *doc, _ time.Time) []hit {
+	var out []hit
+	for _, q := range d.Quantities {
+		if qm.kinds[q.Kind] {
+			note := fmt.Sprintf("%s: %s", q.Kind, d.Text[d.Tokens[q.Tok0].Start:d.Tokens[q.Tok1-1].End])
+			out = append(out, hit{Sent: d.Tokens[q.Tok0].Sent, Tok: q.Tok0, Tok1: q.Tok1, Value: 1, Note: note})
+		}
+	}
+	return out
+}
+
+// timeMatcher scores the age of the story's first date.
+type timeMatcher struct{ ages []AgeStep }
+
+// storyDate returns the story's first date mention, if any.
+func storyDate(d *doc) (timeMention, bool) {
+	for _, tm := range d.Times {
+		if tm.Kind == timeDate {
+			return tm, true
+		}
+	}
+	return timeMention{}, false
+}
+
+func (tm *timeMatcher) find(d *doc, ref time.Time) []hit {
+	m, ok := storyDate(d)
+	if !ok || ref.IsZero() {
+		return nil
+	}
+	age := ref.Sub(m.At).Hours() / 24 / 365.25
+	if age < 0 {
+		age = 0
+	}
+	for _, st := range tm.ages {
+		if age <= st.MaxYears {
+			when := d.Text[d.Tokens[m.Tok0].Start:d.Tokens[m.Tok1-1].End]
+			return []hit{{Sent: d.Tokens[m.Tok0].Sent, Tok: m.Tok0, Tok1: m.Tok1, Value: st.Value,
+				Note: fmt.Sprintf("dated %q: about %.1f years before submission", when, age)}}
+		}
+	}
+	return nil
+}
+
+// compiledSection is one section of a sections signal.
+type compiledSection struct {
+	name     string
+	headings []string
+	phrases  *phraseMatcher
+}
+
+// sectionMatcher assigns sentences to sections and scores how many
+// sections are present, in order.
+type sectionMatcher struct{ sections []compiledSection }
+
+// roles returns each sentence's section index, or -1.
+func (sm *sectionMatcher) roles(d *doc) []int {
+	n := len(d.Sentences)
+	role := make([]int, n)
+	votes := make([][]float64, n)
+	for i := range votes {
+		votes[i] = make([]float64, len(sm.sections))
+		role[i] = -1
+	}
+	for k, sec := range sm.sections {
+		for _, h := range sec.phrases.find(d, time.Time{}) {
+			if !d.Tokens[h.Tok].Negated {
+				votes[h.Sent][k]++
+			}
+		}
+	}
+	cur := -1 // section of the last heading, inherited within its paragraph
+	curPara := -1
+	for i, sn := range d.Sentences {
+		if sn.Heading != "" {
+			cur = -1
+			for k, sec := range sm.sections {
+				for _, h := range sec.headings {
+					if sn.Heading == h {
+						cur, curPara = k, sn.Para
+					}
+				}
+			}
+			if cur >= 0 {
+				role[i] = cur
+				continue
+			}
+		}
+		if cur >= 0 && sn.Para == curPara {
+			role[i] = cur
+			continue
+		}
+		cur = -1
+		best, bestV := -1, 0.0
+		for k, v := range votes[i] {
+			if v > bestV {
+				best, bestV = k, v
+			}
+		}
+		role[i] = best
+	}
+	return role
+}
+
+func (sm *sectionMatcher) find(d *doc, _ time.Time) []hit {
+	role := sm.roles(d)
+	n := len(sm.sections)
+	sum := make([]float64, n)
+	cnt := make([]float64, n)
+	first := make([]int, n)
+	for k := range first {
+		first[k] = -1
+	}
+	for i, r := range role {
+		if r < 0 || d.Sentences[i].Dup {
+			continue
+		}
+		sn := d.Sentences[i]
+		p := float64(d.before[i]+sn.Words/2) / math.Max(1, float64(d.Content))
+		sum[r] += p
+		cnt[r]++
+		if first[r] < 0 {
+			first[r] = i
+		}
+	}
+	var present []int
+	centers := make([]float64, n)
+	for k := range n {
+		if cnt[k] > 0 {
+			present = append(present, k)
+			centers[k] = sum[k] / cnt[k]
+		}
+	}
+	if len(present) == 0 {
+		return nil
+	}
+	pairs, concordant := 0, 0
+	for a := 0; a < len(present); a++ {
+		for b := a + 1; b < len(present); b++ {
+			pairs++
+			if centers[present[a]] < centers[present[b]] {
+				concordant++
+			}
+		}
+	}
+	order := 1.0
+	if pairs > 0 {
+		order = float64(concordant) / float64(pairs)
+	}
+	value := float64(len(present)) / float64(n) * order
+	var names, missing []string
+	for k := range n {
+		if cnt[k] > 0 {
+			names = append(names, sm.sections[k].name)
+		} else {
+			missing = append(missing, sm.sections[k].name)
+		}
+	}
+	note := "parts found: " + strings.Join(names, ", ")
+	if order < 1 {
+		note += " (out of order)"
+	}
+	if len(missing) > 0 {
+		note += "; missing: " + strings.Join(missing, ", ")
+	}
+	sort.Ints(present)
+	fs := first[present[0]]
+	return []hit{{Sent: fs, Tok: d.Sentences[fs].T0, Tok1: d.Sentences[fs].T1, Value: value, Note: note}}
+}
+
+// lengthMatcher fires when the story's content is outside [min, max] words.
+type lengthMatcher struct{ min, max int }
+
+func (lm *lengthMatcher) find(d *doc, _ time.Time) []hit {
+	if len(d.Sentences) == 0 {
+		return nil
+	}
+	w := d.Content
+	if (lm.min > 0 && w < lm.min) || (lm.max > 0 && w > lm.max) {
+		return []hit{{Sent: 0, Tok: 0, Tok1: d.Sentences[0].T1, Value: 1, Note: fmt.Sprintf("%d words", w),
+			Start: d.Sentences[0].Start, End: d.Sentences[0].End}}
+	}
+	return nil
+}
+
+// sentenceMatcher fires per over-long sentence, or once when there are too
+// few sentences.
+type sentenceMatcher struct{ maxWords, minSentences int }
+
+func (sm *sentenceMatcher) find(d *doc, _ time.Time) []hit {
+	var out []hit
+	if sm.minSentences > 0 && len(d.Sentences) > 0 && len(d.Sentences) < sm.minSentences {
+		out = append(out, hit{Sent: 0, Tok: 0, Tok1: d.Sentences[0].T1, Value: 1, Note: fmt.Sprintf("only %d sentences", len(d.Sentences))})
+	}
+	if sm.maxWords > 0 {
+		for i, sn := range d.Sentences {
+			if sn.Words > sm.maxWords && !sn.Dup {
+				out = append(out, hit{Sent: i, Tok: sn.T0, Tok1: sn.T1, Value: 1, Note: fmt.Sprintf("a %d-word sentence", sn.Words)})
+			}
+		}
+	}
+	return out
+}
+
+// accept filters a hit by the signal's position, negation and actor rules,
+// and drops hits in duplicated sentences.
+func (cs *compiledSignal) accept(d *doc, h hit) bool {
+	if h.Sent < 0 || h.Sent >= len(d.Sentences) || d.Sentences[h.Sent].Dup {
+		return false
+	}
+	if cs.from > 0 || cs.to < 1 {
+		p := d.pos(h.Tok)
+		if p < cs.from || p > cs.to {
+			return false
+		}
+	}
+	if cs.Kind != "phrase" && cs.Kind != "regex" {
+		return true
+	}
+	neg := false
+	for i := h.Tok; i < h.Tok1 && i < len(d.Tokens); i++ {
+		if d.Tokens[i].Negated && !d.Tokens[i].Negator {
+			// negated from outside the match: its negator precedes h.Tok
+			neg = true
+			for j := h.Tok; j < i; j++ {
+				if d.Tokens[j].Negator {
+					neg = false
+				}
+			}
+			break
+		}
+	}
+	switch cs.Negation {
+	case "", "exclude":
+		if neg {
+			return false
+		}
+	case "only":
+		if !neg {
+			return false
+		}
+	}
+	if cs.Actor == "" || cs.Actor == "any" {
+		return true
+	}
+	// The actor is the subject at the match's last token (so that a phrase
+	// that starts with "I" is the writer's own).
+	last := max(h.Tok1-1, h.Tok)
+	if last >= len(d.Tokens) {
+		last = len(d.Tokens) - 1
+	}
+	a := d.Tokens[last].Subject
+	switch cs.Actor {
+	case "self":
+		return a == actorSelf
+	case "we":
+		return a == actorWe
+	case "self_or_we":
+		return a == actorSelf || a == actorWe
+	case "other":
+		return a == actorOther
+	case "not_self":
+		return a != actorSelf
+	}
+	return true
+}

@@ -1,0 +1,401 @@
+package evaluate
+
+import (
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/clipperhouse/uax29/v2/sentences"
+	"github.com/clipperhouse/uax29/v2/words"
+	"github.com/kljensen/snowball/english"
+)
+
+// The text analyser turns a story into tokens and sentences with byte
+// offsets, stems, negation scopes, grammatical actors, quantities, time
+// mentions and sentence roles. It is pure and deterministic: the same text
+// and reference date always give the same analysis.
+
+// tokKind classifies a token.
+type tokKind uint8
+
+const (
+	tokWord   tokKind = iota // letters (possibly with digits or apostrophes)
+	tokNumber                // starts with a digit
+	tokPunct                 // punctuation or symbol
+)
+
+// actor is who a clause is about.
+type actor uint8
+
+const (
+	actorNone  actor = iota // no subject found
+	actorSelf               // "I"
+	actorWe                 // "we", "our team"
+	actorOther              // "they", "my manager", "the engineers"
+)
+
+// token is one word, number or punctuation mark of the story.
+type token struct {
+	Start, End int    // byte offsets into the text
+	Lower      string // lower-cased, apostrophes normalised to '
+	Stem       string // snowball English stem of Lower (Lower for non-words)
+	Kind       tokKind
+	Sent       int  // index of the sentence holding the token
+	Negated    bool // inside the scope of a preceding negator
+	Negator    bool // the token itself negates ("not", "never", "didn't")
+	// Subject is the nearest grammatical subject at or before the token in
+	// its sentence.
+	Subject actor
+}
+
+// sentence is one sentence (or heading line) of the story.
+type sentence struct {
+	Start, End int // byte offsets, trimmed of surrounding space
+	T0, T1     int // token index range [T0, T1)
+	Words      int
+	// Heading is the section name when the sentence starts with a section
+	// heading ("Situation:", "Result -"), else "".
+	Heading string
+	// Dup is true when an earlier sentence has the same normalised words:
+	// duplicated sentences earn nothing.
+	Dup bool
+	// Para is the 0-based paragraph index.
+	Para int
+}
+
+// doc is the analysis of one story.
+type doc struct {
+	Text      string
+	Tokens    []token
+	Sentences []sentence
+	Words     int // word and number tokens
+	// Content is the number of words in non-duplicate sentences.
+	Content    int
+	Paragraphs int
+	Quantities []quantity
+	Times      []timeMention
+	// before[i] is the number of content words (outside duplicate
+	// sentences) before sentence i.
+	before []int
+}
+
+// negators start a negation scope.
+var negatorWords = map[string]bool{
+	"not": true, "no": true, "never": true, "without": true, "nor": true, "neither": true,
+	"cannot": true, "nobody": true, "nothing": true, "none": true, "hardly": true, "barely": true,
+	"didnt": true, "dont": true, "doesnt": true, "wasnt": true, "werent": true, "isnt": true,
+	"arent": true, "wont": true, "couldnt": true, "wouldnt": true, "shouldnt": true, "havent": true,
+	"hasnt": true, "hadnt": true, "cant": true, "aint": true, "nunca": true,
+}
+
+// scopeEnders end a negation scope (besides punctuation).
+var scopeEnders = map[string]bool{
+	"but": true, "however": true, "although": true, "though": true, "yet": true, "so": true,
+	"because": true, "which": true, "until": true, "instead": true, "then": true, "when": true,
+	"and": false, // "and" continues scope only for a few words; handled by maxNegScope
+}
+
+// maxNegScope is how many word tokens after a negator stay negated.
+const maxNegScope = 6
+
+// selfSubjects, weSubjects and otherSubjects are subject words.
+var (
+	selfSubjects = map[string]bool{"i": true, "i'm": true, "i've": true, "i'd": true, "i'll": true, "im": true, "ive": true}
+	weSubjects   = map[string]bool{"we": true, "we've": true, "we're": true, "we'd": true, "we'll": true, "us": false}
+	// otherSubjects are nouns and pronouns naming someone other than the
+	// writer. A possessive "my"/"our" before them does not make them the writer.
+	otherSubjects = map[string]bool{
+		"they": true, "they're": true, "they've": true, "he": true, "she": true, "you": true,
+		"manager": true, "boss": true, "director": true, "vp": true, "ceo": true, "cto": true,
+		"leadership": true, "management": true, "engineers": true, "engineer": true, "developers": true,
+		"marketing": true, "sales": true, "designer": true, "designers": true, "team": true,
+		"executives": true, "stakeholders": true, "client": true, "vendor": true, "company": true,
+		"qa": true, "lead": true, "founder": true, "founders": true, "analyst": true, "colleague": true,
+		"colleagues": true, "teammate": true, "teammates": true, "everyone": true, "nobody": true,
+		"somebody": true, "someone": true, "agency": true, "contractor": true, "contractors": true,
+		"partner": true, "legal": true, "ops": true, "support": true, "head": true,
+	}
+)
+
+// normalizeWord lower-cases w and folds typographic apostrophes.
+func normalizeWord(w string) string {
+	ascii := true
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if c >= utf8.RuneSelf || (c >= 'A' && c <= 'Z') {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return w
+	}
+	w = strings.ReplaceAll(w, "\u2019", "'")
+	w = strings.ReplaceAll(w, "\u2018", "'")
+	return strings.ToLower(w)
+}
+
+// stemWord returns the snowball English stem of a lower-cased word.
+func stemWord(lower string) string {
+	if len(lower) <= 2 {
+		return lower
+	}
+	for i := 0; i < len(lower); i++ {
+		c := lower[i]
+		if c >= utf8.RuneSelf || !(c >= 'a' && c <= 'z' || c == '\'') {
+			if c >= '0' && c <= '9' || c == '-' || c == '.' {
+				return lower
+			}
+			return lower
+		}
+	}
+	return english.Stem(lower, false)
+}
+
+// analyze segments and annotates text; ref resolves relative time.
+func analyze(text string, ref time.Time, stems *stemCache) *doc {
+	d := &doc{Text: text}
+	// Sentences, trimmed; a sentence never spans a blank line.
+	para := 0
+	prevEnd := 0
+	it := sentences.FromString(text)
+	for it.Next() {
+		s, e := it.Start(), it.End()
+		for s < e {
+			r, n := utf8.DecodeRuneInString(text[s:])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			s += n
+		}
+		for e > s {
+			r, n := utf8.DecodeLastRuneInString(text[s:e])
+			if !unicode.IsSpace(r) {
+				break
+			}
+			e -= n
+		}
+		if s >= e {
+			continue
+		}
+		if len(d.Sentences) > 0 && strings.Count(text[prevEnd:s], "\n") >= 2 {
+			para++
+		}
+		d.Sentences = append(d.Sentences, sentence{Start: s, End: e, Para: para})
+		prevEnd = e
+	}
+	d.Paragraphs = para + 1
+	if len(d.Sentences) == 0 {
+		d.Paragraphs = 0
+	}
+	// Tokens per sentence.
+	seen := make(map[string]bool, len(d.Sentences))
+	var key strings.Builder
+	for si := range d.Sentences {
+		sn := &d.Sentences[si]
+		sn.T0 = len(d.Tokens)
+		wi := words.FromString(text[sn.Start:sn.End])
+		for wi.Next() {
+			v := wi.Value()
+			r, _ := utf8.DecodeRuneInString(v)
+			if unicode.IsSpace(r) {
+				continue
+			}
+			tk := token{Start: sn.Start + wi.Start(), End: sn.Start + wi.End(), Sent: si}
+			switch {
+			case unicode.IsDigit(r):
+				tk.Kind = tokNumber
+				tk.Lower = v
+				tk.Stem = v
+			case unicode.IsLetter(r):
+				tk.Kind = tokWord
+				tk.Lower = normalizeWord(v)
+				tk.Stem = stems.stem(tk.Lower)
+			default:
+				tk.Kind = tokPunct
+				tk.Lower = v
+				tk.Stem = v
+			}
+			if tk.Kind != tokPunct {
+				sn.Words++
+			}
+			d.Tokens = append(d.Tokens, tk)
+		}
+		sn.T1 = len(d.Tokens)
+		d.Words += sn.Words
+		// Duplicate detection on the normalised word sequence.
+		key.Reset()
+		for _, tk := range d.Tokens[sn.T0:sn.T1] {
+			if tk.Kind != tokPunct {
+				key.WriteString(tk.Lower)
+				key.WriteByte(' ')
+			}
+		}
+		k := key.String()
+		if sn.Words >= 4 && seen[k] {
+			sn.Dup = true
+		} else {
+			d.Content += sn.Words
+		}
+		seen[k] = true
+		sn.Heading = detectHeading(d.Tokens[sn.T0:sn.T1], text)
+	}
+	d.before = make([]int, len(d.Sentences)+1)
+	for i, s := range d.Sentences {
+		d.before[i+1] = d.before[i]
+		if !s.Dup {
+			d.before[i+1] += s.Words
+		}
+	}
+	markNegation(d)
+	markActors(d)
+	d.Quantities = findQuantities(d)
+	d.Times = findTimes(d, ref)
+	return d
+}
+
+// isNegator reports whether a lower-cased word negates what follows.
+func isNegator(lower string) bool {
+	if strings.HasSuffix(lower, "n't") {
+		return true
+	}
+	return negatorWords[lower]
+}
+
+// markNegation marks negators and the words in their scope: up to
+// maxNegScope words after the negator, stopping at clause punctuation or a
+// contrastive conjunction.
+func markNegation(d *doc) {
+	for si := range d.Sentences {
+		sn := d.Sentences[si]
+		left := 0
+		for i := sn.T0; i < sn.T1; i++ {
+			tk := &d.Tokens[i]
+			if tk.Kind == tokPunct {
+				if tk.Lower != "-" && tk.Lower != "\"" && tk.Lower != "'" && tk.Lower != "\u201c" && tk.Lower != "\u201d" {
+					left = 0
+				}
+				continue
+			}
+			if isNegator(tk.Lower) {
+				tk.Negator = true
+				left = maxNegScope
+				continue
+			}
+			if scopeEnders[tk.Lower] {
+				left = 0
+				continue
+			}
+			if left > 0 {
+				tk.Negated = true
+				left--
+			}
+		}
+	}
+}
+
+// markActors sets each token's Subject to the nearest subject word at or
+// before it in the same sentence. A subject after "my"/"our"/"the" that
+// names another person ("my manager") is another actor.
+func markActors(d *doc) {
+	for si := range d.Sentences {
+		sn := d.Sentences[si]
+		cur := actorNone
+		for i := sn.T0; i < sn.T1; i++ {
+			tk := &d.Tokens[i]
+			if tk.Kind == tokWord {
+				switch {
+				case selfSubjects[tk.Lower]:
+					cur = actorSelf
+				case weSubjects[tk.Lower]:
+					cur = actorWe
+				case otherSubjects[tk.Lower]:
+					// "our team", "my team" are the writer's team: we.
+					prev := ""
+					if i > sn.T0 {
+						prev = d.Tokens[i-1].Lower
+					}
+					if (tk.Lower == "team" || tk.Lower == "company") && (prev == "our" || prev == "my") {
+						cur = actorWe
+					} else if isSubjectPosition(d, sn, i) {
+						cur = actorOther
+					}
+				}
+			}
+			tk.Subject = cur
+		}
+	}
+}
+
+// isSubjectPosition reports whether the noun at i plausibly is a subject:
+// it is followed by a verb-like word rather than being an object of a
+// preposition.
+func isSubjectPosition(d *doc, sn sentence, i int) bool {
+	if i > sn.T0 {
+		switch d.Tokens[i-1].Lower {
+		case "with", "to", "for", "from", "by", "of", "at", "on", "about", "into", "told", "asked", "helped", "as":
+			return false
+		}
+	}
+	if i > sn.T0+1 {
+		switch d.Tokens[i-2].Lower {
+		case "with", "to", "for", "from", "by", "of", "at", "on", "about":
+			return false
+		}
+	}
+	return true
+}
+
+// detectHeading returns the section name if the tokens start with a
+// heading word followed by ':' or '-' ("Situation:", "What I learned:").
+func detectHeading(toks []token, text string) string {
+	n := 0
+	for i, tk := range toks {
+		if tk.Kind == tokPunct {
+			if (tk.Lower == ":" || tk.Lower == "-" || tk.Lower == "\u2013" || tk.Lower == "\u2014") && n > 0 && n <= 5 {
+				var b strings.Builder
+				for _, t := range toks[:i] {
+					if t.Kind != tokPunct {
+						if b.Len() > 0 {
+							b.WriteByte(' ')
+						}
+						b.WriteString(t.Lower)
+					}
+				}
+				return b.String()
+			}
+			if tk.Lower != "*" && tk.Lower != "#" {
+				return ""
+			}
+			continue
+		}
+		n++
+		if n > 5 {
+			return ""
+		}
+	}
+	return ""
+}
+
+// pos returns the position of byte offset off in the story's content, 0..1,
+// ignoring duplicated sentences.
+func (d *doc) pos(tokIdx int) float64 {
+	if d.Content == 0 || tokIdx >= len(d.Tokens) {
+		return 0
+	}
+	tk := d.Tokens[tokIdx]
+	// words before this token, minus duplicate words before its sentence
+	w := d.before[tk.Sent]
+	sn := d.Sentences[tk.Sent]
+	for i := sn.T0; i < tokIdx; i++ {
+		if d.Tokens[i].Kind != tokPunct {
+			w++
+		}
+	}
+	p := float64(w) / float64(d.Content)
+	if p > 1 {
+		p = 1
+	}
+	return p
+}
