@@ -40,13 +40,13 @@ var signalKinds = []string{"phrase", "regex", "quantity", "time", "sections", "l
 // [Rubric.Flags].
 func DefaultFlagSettings() FlagSettings {
 	return FlagSettings{
-		MinWords:      60,
-		MaxWords:      900,
-		Placeholder:   `\[(?:[A-Z][A-Za-z ]{1,30}|X+|\.\.\.)\]|\{\{[^}]{1,40}\}\}|<(?:[A-Z][A-Za-z ]{1,30})>|\bXYZ\b`,
-		Topic:         []string{"fail", "failure", "mistake", "went wrong", "didn't work", "did not work", "missed", "fell short", "short of", "flop", "wrong", "setback", "lesson", "learned", "learnt", "declined", "dropped", "churn", "backfired", "worse", "lower than", "rolled back", "regret", "broke", "disappointing", "didn't meet", "did not meet", "fracaso", "error", "aprendí"},
-		Grader:        []string{"ignore the rubric", "ignore previous instructions", "ignore all previous", "ignore your instructions", "disregard the rubric", "full marks", "maximum score", "max score", "highest score", "perfect score", "top marks", "top score", "give this story", "give me a", "score this", "grade this", "dear grader", "to the grader", "dear reviewer", "dear evaluator", "dear ai", "as an ai", "language model", "10/10", "rate this", "this answer deserves", "this story deserves", "the grader should", "graders should", "scoring system"},
-		Advice:        []string{"star method", "sar framework", "interviewers want", "interviewer wants", "interviewers look for", "you should", "make sure you", "make sure your", "pro tip", "when answering", "your answer should", "a good answer", "candidates should", "choose a failure", "pick a story", "the key is to", "hiring managers", "your story should", "avoid stories", "be sure to"},
-		MinTopic:      1,
+		MinWords:    60,
+		MaxWords:    900,
+		Placeholder: `\[(?:[A-Z][A-Za-z ]{1,30}|X+|\.\.\.)\]|\{\{[^}]{1,40}\}\}|<(?:[A-Z][A-Za-z ]{1,30})>|\bXYZ\b`,
+		Topic:       []string{"fail", "failure", "mistake", "went wrong", "didn't work", "did not work", "missed", "fell short", "short of", "flop", "wrong", "setback", "lesson", "learned", "learnt", "declined", "dropped", "churn", "backfired", "worse", "lower than", "rolled back", "regret", "broke", "disappointing", "didn't meet", "did not meet", "fracaso", "error", "aprendí"},
+		Grader:      []string{"ignore the rubric", "ignore previous instructions", "ignore all previous", "ignore your instructions", "disregard the rubric", "full marks", "maximum score", "max score", "highest score", "perfect score", "top marks", "top score", "give this story", "give me a", "score this", "grade this", "dear grader", "to the grader", "dear reviewer", "dear evaluator", "dear ai", "as an ai", "language model", "10/10", "rate this", "this answer deserves", "this story deserves", "the grader should", "graders should", "scoring system"},
+		Advice:      []string{"star method", "sar framework", "interviewers want", "interviewer wants", "interviewers look for", "you should", "make sure you", "make sure your", "pro tip", "when answering", "your answer should", "a good answer", "candidates should", "choose a failure", "pick a story", "the key is to", "hiring managers", "your story should", "avoid stories", "be sure to"},
+		MinTopic:    1,
 	}
 }
 
