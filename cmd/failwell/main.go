@@ -1,0 +1,34 @@
+// Command failwell scores cohort spreadsheets of written answers to "Tell me
+// about your biggest failure" against a rubric, and writes one PDF feedback
+// report per candidate, a cohort workbook and results.jsonl.
+//
+// The command is thin wiring: reading files is package ingest, scoring is
+// package evaluate, writing outputs is package report, and configuration is
+// package config. See README.md for usage.
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	stop()
+	os.Exit(code)
+}
+
+// run executes the command line args and returns the process exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
+	cmd := newRootCommand(&globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv})
+	cmd.SetArgs(args)
+	cmd.SetIn(stdin)
+	cmd.SetOut(stdout)
+	cmd.SetErr(stderr)
+	err := cmd.ExecuteContext(ctx)
+	return exitCode(ctx, err, stderr)
+}

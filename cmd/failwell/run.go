@@ -1,0 +1,194 @@
+package main
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/failwell/failwell/config"
+	"github.com/failwell/failwell/evaluate"
+	"github.com/failwell/failwell/ingest"
+	"github.com/failwell/failwell/report"
+)
+
+func newRunCommand(g *globalOptions) *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "run INPUT...",
+		Short: "Score every story in the input spreadsheets and write PDFs, report.xlsx and results.jsonl",
+		Long: `Run reads every INPUT (.xlsx, .xlsm, .csv or .tsv) as one batch, scores each
+story against the rubric, and writes into the output directory:
+
+  feedback/NNN-name.pdf  one feedback report per scored candidate
+  report.xlsx            the cohort workbook (summary, candidates, evidence, review, rejected, rubric, run)
+  results.jsonl          one JSON object per input row, in input order
+  run.json               what was run: version, inputs and rubric with sha256, counts, exit status
+
+A row that cannot be used is rejected with its position (file, sheet, cell) and
+the rest of the batch is still written.`,
+		Example: `  failwell run samples/cohort.xlsx
+  failwell run week1.csv week2.xlsx --out cohort-42 --as-of 2026-10-01
+  failwell run export.xlsx --columns story="Your answer",name=Candidate --no-pdf`,
+		Args: usageArgs(cobra.MinimumNArgs(1)),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runRun(cmd.Context(), g, cmd.Flags(), args)
+		},
+	}
+	config.AddFlags(cmd.Flags())
+	return cmd
+}
+
+// setup is what every command that scores needs: the configuration, the
+// compiled rubric and the reference date.
+type setup struct {
+	cfg       config.Config
+	rubric    *evaluate.Rubric
+	rubricSum string
+	scorer    *evaluate.RubricScorer
+	asOf      time.Time
+}
+
+// prepare loads the configuration and the rubric. Its errors are usage errors.
+func prepare(g *globalOptions, fs *pflag.FlagSet) (*setup, error) {
+	cfg, err := loadConfig(g, fs)
+	if err != nil {
+		return nil, err
+	}
+	rub, raw, err := config.ReadRubric(cfg.Rubric)
+	if err != nil {
+		return nil, asUsage(err)
+	}
+	sc, err := evaluate.New(rub)
+	if err != nil {
+		return nil, asUsage(fmt.Errorf("rubric %s: %w", rubricName(cfg.Rubric), err))
+	}
+	sum := sha256.Sum256(raw)
+	asOf := cfg.AsOf
+	if asOf.IsZero() {
+		y, m, d := time.Now().Date()
+		asOf = time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
+	}
+	return &setup{cfg: cfg, rubric: rub, rubricSum: hex.EncodeToString(sum[:]), scorer: sc, asOf: asOf}, nil
+}
+
+func rubricName(path string) string {
+	if path == "" {
+		return "(built-in)"
+	}
+	return path
+}
+
+func (s *setup) ingestOptions() ingest.Options {
+	return ingest.Options{Sheet: s.cfg.Sheet, Columns: s.cfg.Columns}
+}
+
+func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []string) error {
+	start := time.Now()
+	s, err := prepare(g, fs)
+	if err != nil {
+		return err
+	}
+	log := newLogger(g.stderr, s.cfg.LogFormat, s.cfg.Quiet)
+
+	stories, inputs, err := ingest.ReadFiles(args, s.ingestOptions())
+	if err != nil {
+		return asUsage(err)
+	}
+	ingested := time.Now()
+	log.printf("read %d rows from %d file(s)", len(stories), len(inputs))
+
+	prog := newProgress(log, len(stories))
+	results, runErr := evaluate.Run(ctx, s.scorer, stories, evaluate.Options{Jobs: s.cfg.Jobs, AsOf: s.asOf, Progress: prog})
+	prog.stop()
+	scored := time.Now()
+
+	info := report.RunInfo{
+		Version: programVersion(),
+		Start:   start.UTC(),
+		Args:    args,
+		Rubric:  report.RubricInfo{ID: s.rubric.ID, Version: s.rubric.Version, Path: s.cfg.Rubric, SHA256: s.rubricSum},
+		AsOf:    s.asOf.Format(time.DateOnly),
+		Jobs:    s.cfg.Jobs,
+	}
+	for _, in := range inputs {
+		info.Inputs = append(info.Inputs, report.InputInfo{Path: in.Path, SHA256: in.SHA256, Rows: in.Rows})
+	}
+	info.Stages = append(info.Stages,
+		report.Stage{Name: "ingest", Seconds: ingested.Sub(start).Seconds()},
+		report.Stage{Name: "score", Seconds: scored.Sub(ingested).Seconds()})
+
+	var sum *report.Summary
+	var writeErr error
+	if runErr == nil {
+		sum, writeErr = report.Write(ctx, results, report.Options{
+			Dir:     s.cfg.Out,
+			Rubric:  s.rubric,
+			Jobs:    s.cfg.Jobs,
+			NoPDF:   s.cfg.NoPDF,
+			Date:    s.asOf,
+			Version: programVersion(),
+			Brand:   report.Brand(s.cfg.Brand),
+		})
+		info.Stages = append(info.Stages, report.Stage{Name: "report", Seconds: time.Since(scored).Seconds()})
+	}
+	if sum != nil {
+		info.Counts = sum.Counts
+		info.Outputs = sum.Files
+	}
+
+	var result error
+	switch {
+	case runErr != nil || ctx.Err() != nil:
+		info.Interrupted = true
+		info.ExitStatus = exitInterrupted
+		result = context.Canceled
+	case writeErr != nil:
+		info.ExitStatus = exitFailure
+		info.Error = writeErr.Error()
+		result = writeErr
+	case sum.Counts.Rejected > 0 || sum.PDFFailed > 0:
+		info.ExitStatus = exitPartial
+		result = errPartial
+	}
+	info.End = time.Now().UTC()
+	if err := report.WriteRun(s.cfg.Out, info); err != nil && result == nil {
+		result = err
+	}
+	if sum != nil {
+		printRunSummary(g, log, s, results, sum)
+	}
+	return result
+}
+
+// printRunSummary tells the user what happened: counts, every rejected row
+// with its reason, failed PDFs, and where the outputs are.
+func printRunSummary(g *globalOptions, log *logger, s *setup, results []evaluate.Result, sum *report.Summary) {
+	c := sum.Counts
+	for i := range results {
+		if r := &results[i]; !r.Scored() {
+			log.errorf("rejected %s", describeErr(r))
+		}
+		if i < len(sum.PDFErrors) && sum.PDFErrors[i] != nil {
+			log.errorf("no PDF for %s: %v", results[i].Story.Ref, sum.PDFErrors[i])
+		}
+	}
+	fmt.Fprintf(g.stdout, "%d rows: %d scored (%d flagged for review), %d rejected\n", c.Read, c.Scored, c.Flagged, c.Rejected)
+	pdfs := fmt.Sprintf("%d PDFs in feedback/, ", c.PDFs)
+	if s.cfg.NoPDF {
+		pdfs = ""
+	}
+	fmt.Fprintf(g.stdout, "wrote %s: %sreport.xlsx, results.jsonl, run.json\n", s.cfg.Out, pdfs)
+}
+
+// describeErr is a rejected row's reason; a RowError already names its row.
+func describeErr(r *evaluate.Result) string {
+	if _, ok := errors.AsType[*ingest.RowError](r.Err); ok {
+		return r.Err.Error()
+	}
+	return r.Story.Ref + ": " + r.Err.Error()
+}
