@@ -3,6 +3,7 @@ package config
 import (
 	"encoding"
 	"fmt"
+	"math"
 	"reflect"
 	"strconv"
 	"strings"
@@ -129,6 +130,13 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 		v.SetString(n.Value) // any scalar is text: version: 1.0 is "1.0"
 		return
 	}
+	if isInt(t) && n.ShortTag() == "!!float" {
+		// yaml.v3 truncates 1.5 to 1; only whole numbers are integers.
+		if f, err := strconv.ParseFloat(n.Value, 64); err != nil || f != math.Trunc(f) {
+			d.fail(n, path, "expected %s, got %s", want(t), describe(n))
+			return
+		}
+	}
 	tmp := reflect.New(t)
 	if err := n.Decode(tmp.Interface()); err != nil {
 		msg := fmt.Sprintf("expected %s, got %s", want(t), describe(n))
@@ -140,6 +148,15 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 		return
 	}
 	v.Set(tmp.Elem())
+}
+
+func isInt(t reflect.Type) bool {
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64, reflect.Uintptr:
+		return true
+	}
+	return false
 }
 
 // want names what a Go type accepts, for error messages.

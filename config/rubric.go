@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"reflect"
-	"regexp"
 	"strings"
 
 	"github.com/failwell/failwell/evaluate"
@@ -132,12 +131,7 @@ func checkRubric(r *evaluate.Rubric) (errs []error) {
 			errs = append(errs, fmt.Errorf("internal error checking the rubric: %v", v))
 		}
 	}()
-	if v, ok := any(r).(interface{ Validate() error }); ok {
-		errs = flatten(v.Validate())
-	} else {
-		errs = basicChecks(r)
-	}
-	if len(errs) > 0 {
+	if errs = flatten(r.Validate()); len(errs) > 0 {
 		return errs
 	}
 	if _, err := evaluate.New(r); err != nil {
@@ -160,42 +154,4 @@ func flatten(err error) []error {
 		return out
 	}
 	return []error{err}
-}
-
-// basicChecks is a stand-in for evaluate.Rubric.Validate until that exists:
-// the few checks without which scoring makes no sense.
-// TODO(config): remove once evaluate.Rubric has Validate.
-func basicChecks(r *evaluate.Rubric) []error {
-	var errs []error
-	add := func(path, format string, args ...any) {
-		errs = append(errs, &evaluate.FieldError{Path: path, Msg: fmt.Sprintf(format, args...)})
-	}
-	if r.ID == "" {
-		add("id", "must not be empty")
-	}
-	ids := map[string]bool{}
-	for i, c := range r.Criteria {
-		p := fmt.Sprintf("criteria[%d]", i)
-		switch {
-		case c.ID == "":
-			add(p+".id", "must not be empty")
-		case ids[c.ID]:
-			add(p+".id", "duplicate criterion id %q", c.ID)
-		}
-		ids[c.ID] = true
-		if c.Weight <= 0 {
-			add(p+".weight", "must be > 0")
-		}
-		if len(c.Levels) != 5 {
-			add(p+".levels", "must have exactly 5 entries (levels 0-4), got %d", len(c.Levels))
-		}
-		for j, s := range c.Signals {
-			if s.Pattern != "" {
-				if _, err := regexp.Compile(s.Pattern); err != nil {
-					add(fmt.Sprintf("%s.signals[%d].pattern", p, j), "%v", err)
-				}
-			}
-		}
-	}
-	return errs
 }
