@@ -27,7 +27,10 @@ import (
 // the module root) and is skipped when absent; evaluate/testdata/labeled.csv
 // is our own labeled set and always runs.
 
-var showStories = flag.Bool("stories", false, "print per-story rows in the calibration report")
+var (
+	showStories = flag.Bool("stories", false, "print per-story rows in the calibration report")
+	debugStory  = flag.String("debug", "", "print the evidence of the labeled stories with these ids (comma-separated)")
+)
 
 // labeled is one human-labeled story.
 type labeled struct {
@@ -105,6 +108,14 @@ func calibrate(t *testing.T, name string, sc *evaluate.RubricScorer, set []label
 		res, err := sc.Score(context.Background(), evaluate.Story{Ref: l.id, Text: l.text, Submitted: l.submitted}, l.submitted)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if *debugStory != "" && strings.Contains(","+*debugStory+",", ","+l.id+",") && !skipFlagged {
+			for _, s := range res.Scores {
+				t.Logf("%s %s level %d raw %.2f", l.id, s.ID, s.Level, s.Raw)
+				for _, e := range s.Evidence {
+					t.Logf("    %+.2f %-18s %q  %s", e.Effect, e.Signal, e.Quote[:min(len(e.Quote), 90)], e.Note)
+				}
+			}
 		}
 		if res.Flagged() {
 			a.flaggedCount++

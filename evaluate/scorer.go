@@ -214,7 +214,7 @@ func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Tim
 }
 
 // maxEvidence bounds the evidence quotes per criterion.
-const maxEvidence = 4
+const maxEvidence = 6
 
 // evidence turns counted hits into evidence: the strongest hits (by
 // |effect|), one per sentence and signal, in text order.
@@ -230,29 +230,21 @@ func evidence(d *doc, counted []scored) []Evidence {
 		return math.Abs(counted[order[a]].effect) > math.Abs(counted[order[b]].effect)
 	})
 	var ev []Evidence
-	used := map[int]bool{}
+	type key struct {
+		sent int
+		sig  string
+	}
+	used := map[key]bool{}
 	for _, i := range order {
 		c := counted[i]
-		if c.effect == 0 {
+		k := key{c.h.Sent, c.sig.ID}
+		if math.Abs(c.effect) < 0.005 || used[k] || len(ev) >= maxEvidence {
 			continue
 		}
-		if used[c.h.Sent] {
-			// merge into the existing evidence for this sentence
-			for k := range ev {
-				if ev[k].Start == d.Sentences[c.h.Sent].Start && c.h.End == 0 {
-					ev[k].Effect = math.Round((ev[k].Effect+c.effect)*1000) / 1000
-				}
-			}
-			continue
-		}
-		if len(ev) >= maxEvidence {
-			continue
-		}
+		used[k] = true
 		start, end := d.Sentences[c.h.Sent].Start, d.Sentences[c.h.Sent].End
 		if c.h.End > c.h.Start {
 			start, end = c.h.Start, c.h.End
-		} else {
-			used[c.h.Sent] = true
 		}
 		note := c.sig.Note
 		if c.h.Note != "" {
@@ -264,7 +256,12 @@ func evidence(d *doc, counted []scored) []Evidence {
 		ev = append(ev, Evidence{Quote: d.Text[start:end], Start: start, End: end, Signal: c.sig.ID,
 			Effect: math.Round(c.effect*1000) / 1000, Note: note})
 	}
-	sort.SliceStable(ev, func(a, b int) bool { return ev[a].Start < ev[b].Start })
+	sort.SliceStable(ev, func(a, b int) bool {
+		if ev[a].Start != ev[b].Start {
+			return ev[a].Start < ev[b].Start
+		}
+		return ev[a].Signal < ev[b].Signal
+	})
 	return ev
 }
 

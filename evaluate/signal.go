@@ -290,6 +290,12 @@ func (tm *timeMatcher) find(d *doc, ref time.Time) []hit {
 	return nil
 }
 
+// headingMatches reports whether a heading's words equal h or start or end
+// with h's words ("what i learned" matches "learned").
+func headingMatches(heading, h string) bool {
+	return heading == h || strings.HasPrefix(heading, h+" ") || strings.HasSuffix(heading, " "+h)
+}
+
 // compiledSection is one section of a sections signal.
 type compiledSection struct {
 	name     string
@@ -324,7 +330,7 @@ func (sm *sectionMatcher) roles(d *doc) []int {
 			cur = -1
 			for k, sec := range sm.sections {
 				for _, h := range sec.headings {
-					if sn.Heading == h {
+					if cur < 0 && headingMatches(sn.Heading, h) {
 						cur, curPara = k, sn.Para
 					}
 				}
@@ -339,10 +345,14 @@ func (sm *sectionMatcher) roles(d *doc) []int {
 			continue
 		}
 		cur = -1
-		best, bestV := -1, 0.0
+		// The section with most cue phrases; a tie goes to the section whose
+		// expected place in the story is nearest the sentence's place.
+		p := float64(d.before[i]+sn.Words/2) / math.Max(1, float64(d.Content))
+		best, bestV, bestDist := -1, 0.0, 0.0
 		for k, v := range votes[i] {
-			if v > bestV {
-				best, bestV = k, v
+			dist := math.Abs(p - float64(k)/float64(max(1, len(sm.sections)-1)))
+			if v > bestV || v == bestV && v > 0 && dist < bestDist {
+				best, bestV, bestDist = k, v, dist
 			}
 		}
 		role[i] = best
