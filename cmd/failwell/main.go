@@ -24,11 +24,17 @@ func main() {
 
 // run executes the command line args and returns the process exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	cmd := newRootCommand(&globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv})
+	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+	cmd := newRootCommand(g)
 	cmd.SetArgs(args)
 	cmd.SetIn(stdin)
 	cmd.SetOut(stdout)
 	cmd.SetErr(stderr)
 	err := cmd.ExecuteContext(ctx)
+	if err != nil && !g.started {
+		// Cobra failed before any command ran: unknown command, bad flag,
+		// wrong number of arguments.
+		err = asUsage(err)
+	}
 	return exitCode(ctx, err, stderr)
 }
