@@ -236,7 +236,7 @@ func findFile(opts LoadOptions, getenv func(string) string) (string, error) {
 func flagValue(fs *pflag.FlagSet, f *pflag.Flag, k kind) (any, error) {
 	switch {
 	case k == kindMap && isMapValue(f.Value):
-		return maps.Clone(*f.Value.(*mapValue)), nil
+		return maps.Clone(map[string]string(*f.Value.(*mapValue))), nil
 	case k == kindMap && f.Value.Type() == "stringToString":
 		m, err := fs.GetStringToString(f.Name)
 		if err != nil {

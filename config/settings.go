@@ -1,7 +1,6 @@
 package config
 
 import (
-	"encoding/csv"
 	"fmt"
 	"strconv"
 	"strings"
@@ -178,27 +177,46 @@ func parseDate(s string) (time.Time, error) {
 	return t, nil
 }
 
-// parseMap parses `story="Your answer",name=Candidate` (the flag form, as
-// pflag's StringToString reads it: comma-separated, CSV quoting) into a map.
-// Keys are lower-cased and trimmed; values keep their case, and one pair of
-// surrounding quotes is removed.
+// parseMap parses `story="Your answer",name=Candidate` (the flag form) into
+// a map. Pairs are separated by commas; double quotes group text that holds
+// commas and are removed ("" is a literal quote), so `story="A, B"` and
+// `"story=A, B"` are the same. Keys are lower-cased and trimmed; headers
+// keep their case. An empty string is a nil map.
 func parseMap(s string) (map[string]string, error) {
 	if strings.TrimSpace(s) == "" {
 		return nil, nil
 	}
-	m := map[string]string{}
-	r := csv.NewReader(strings.NewReader(s))
-	r.LazyQuotes = true
-	fields, err := r.Read()
-	if err != nil {
-		return nil, fmt.Errorf("expected field=Header pairs separated by commas, got %q", s)
-	}
-	for _, f := range fields {
-		k, v, ok := strings.Cut(f, "=")
-		if !ok {
-			return nil, fmt.Errorf("expected field=Header, got %q", f)
+	var pairs []string
+	var cur strings.Builder
+	quoted := false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '"' && quoted && i+1 < len(s) && s[i+1] == '"':
+			cur.WriteByte('"')
+			i++
+		case c == '"':
+			quoted = !quoted
+		case c == ',' && !quoted:
+			pairs = append(pairs, cur.String())
+			cur.Reset()
+		default:
+			cur.WriteByte(c)
 		}
-		m[normKey(k)] = unquote(v)
+	}
+	if quoted {
+		return nil, fmt.Errorf("unterminated quote in %q", s)
+	}
+	pairs = append(pairs, cur.String())
+	m := map[string]string{}
+	for _, p := range pairs {
+		if strings.TrimSpace(p) == "" {
+			continue
+		}
+		k, v, ok := strings.Cut(p, "=")
+		if !ok {
+			return nil, fmt.Errorf("expected field=Header, got %q", p)
+		}
+		m[normKey(k)] = strings.TrimSpace(v)
 	}
 	return m, nil
 }
