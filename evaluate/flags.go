@@ -17,6 +17,8 @@ type compiledFlags struct {
 	set         FlagSettings
 	placeholder *regexp.Regexp
 	topic       *phraseMatcher
+	strong      *phraseMatcher
+	nonAnswer   *phraseMatcher
 	grader      *phraseMatcher
 	advice      *phraseMatcher
 }
@@ -30,10 +32,17 @@ func compileFlags(set FlagSettings, stems *stemCache) (compiledFlags, error) {
 		set:         set,
 		placeholder: re,
 		topic:       newPhraseMatcher(set.Topic, 0, stems),
+		strong:      newPhraseMatcher(strongFailure, 0, stems),
+		nonAnswer:   newPhraseMatcher(set.NonAnswer, 0, stems),
 		grader:      newPhraseMatcher(set.Grader, 1, stems),
 		advice:      newPhraseMatcher(set.Advice, 0, stems),
 	}, nil
 }
+
+// strongFailure is wording that clearly describes a failure; it clears a
+// story of the off-topic flag even when it also says why the writer wants
+// the job.
+var strongFailure = []string{"fail", "failure", "failed", "mistake", "went wrong", "didn't work", "did not work", "fell short", "backfired", "flop", "setback", "fracaso"}
 
 // foreignStopwords are frequent function words of other languages written
 // in Latin script; a story full of them and short of English ones is
@@ -147,15 +156,20 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 		sn := d.Sentences[a[0].Sent]
 		add("pasted-advice", "The text reads as interview advice rather than the candidate's own story: %q.", shorten(d.Text[sn.Start:sn.End], 100))
 	}
-	if !nonEnglish && len(cf.set.Topic) > 0 {
+	if !nonEnglish && len(d.Sentences) > 0 {
 		n := 0
 		for _, h := range cf.topic.find(d, time.Time{}) {
 			if !d.Sentences[h.Sent].Dup {
 				n++
 			}
 		}
-		if n < set.MinTopic {
+		na := cf.nonAnswer.find(d, time.Time{})
+		switch {
+		case n < set.MinTopic:
 			add("off-topic", "The story never describes a failure, mistake or setback; it seems to answer a different question.")
+		case len(na) > 0 && len(cf.strong.find(d, time.Time{})) == 0:
+			sn := d.Sentences[na[0].Sent]
+			add("off-topic", "The text answers a different question (%q) and never describes a failure.", shorten(d.Text[sn.Start:sn.End], 100))
 		}
 	}
 	sort.SliceStable(flags, func(a, b int) bool { return flags[a].Code < flags[b].Code })

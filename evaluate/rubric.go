@@ -144,6 +144,10 @@ type FlagSettings struct {
 	// than MinTopic matches is flagged off-topic.
 	Topic    []string `yaml:"topic,omitempty" json:"topic,omitempty"`
 	MinTopic int      `yaml:"min_topic,omitempty" json:"min_topic,omitempty"`
+	// NonAnswer phrases answer a different question ("why I want to be a
+	// PM"); a story with one of them and no clear failure wording (fail,
+	// mistake, went wrong, ...) is flagged off-topic.
+	NonAnswer []string `yaml:"non_answer,omitempty" json:"non_answer,omitempty"`
 	// Grader phrases address the grader ("ignore the rubric").
 	Grader []string `yaml:"grader,omitempty" json:"grader,omitempty"`
 	// Advice phrases are generic interview advice pasted in ("the STAR method").

@@ -43,10 +43,40 @@ func DefaultFlagSettings() FlagSettings {
 		MinWords:    60,
 		MaxWords:    900,
 		Placeholder: `\[(?:[A-Z][A-Za-z ]{1,30}|X+|\.\.\.)\]|\{\{[^}]{1,40}\}\}|<(?:[A-Z][A-Za-z ]{1,30})>|\bXYZ\b`,
-		Topic:       []string{"fail", "failure", "mistake", "went wrong", "didn't work", "did not work", "missed", "fell short", "short of", "flop", "wrong", "setback", "lesson", "learned", "learnt", "declined", "dropped", "churn", "backfired", "worse", "lower than", "rolled back", "regret", "broke", "disappointing", "didn't meet", "did not meet", "fracaso", "error", "aprendí"},
-		Grader:      []string{"ignore the rubric", "ignore previous instructions", "ignore all previous", "ignore your instructions", "disregard the rubric", "full marks", "maximum score", "max score", "highest score", "perfect score", "top marks", "top score", "give this story", "give me a", "score this", "grade this", "dear grader", "to the grader", "dear reviewer", "dear evaluator", "dear ai", "as an ai", "language model", "10/10", "rate this", "this answer deserves", "this story deserves", "the grader should", "graders should", "scoring system"},
-		Advice:      []string{"star method", "sar framework", "interviewers want", "interviewer wants", "interviewers look for", "you should", "make sure you", "make sure your", "pro tip", "when answering", "your answer should", "a good answer", "candidates should", "choose a failure", "pick a story", "the key is to", "hiring managers", "your story should", "avoid stories", "be sure to"},
-		MinTopic:    1,
+		Topic: []string{
+			"fail", "failure", "mistake", "went wrong", "didn't work", "did not work", "missed",
+			"fell short", "short of", "flop", "wrong", "setback", "lesson", "learned", "learnt",
+			"declined", "dropped", "churn", "backfired", "worse", "lower than", "rolled back",
+			"regret", "broke", "disappointing", "didn't meet", "did not meet", "only", "didn't",
+			"did not", "not", "never", "down", "fell", "lost", "complaint", "confusion", "confused",
+			"late", "delay", "reverted", "below", "instead", "wasn't", "weren't", "no one", "nobody",
+			"barely", "hardly", "couldn't", "problem was", "issue was", "turned out", "realized",
+			"realised", "fracaso", "error", "aprendí",
+		},
+		MinTopic: 1,
+		NonAnswer: []string{
+			"why i want", "i want to move into", "i want to become", "i want to transition",
+			"i'm applying", "i am applying", "my strengths are", "i am good at", "i'm good at",
+			"i would bring", "passionate about", "make the transition", "i joined this",
+			"i have always loved", "i've always been passionate", "best way to use these skills",
+			"my greatest strength",
+		},
+		Grader: []string{
+			"ignore the rubric", "ignore previous instructions", "ignore all previous",
+			"ignore your instructions", "disregard the rubric", "full marks", "maximum score",
+			"max score", "highest score", "perfect score", "top marks", "top score",
+			"give this story", "score this", "grade this", "dear grader", "to the grader",
+			"dear reviewer", "dear evaluator", "dear ai", "as an ai", "language model", "10/10",
+			"rate this", "this answer deserves", "this story deserves", "the grader should",
+			"graders should", "scoring system", "any grader",
+		},
+		Advice: []string{
+			"star method", "sar framework", "interviewers want", "interviewer wants",
+			"interviewers look for", "you should", "make sure you", "make sure your", "pro tip",
+			"when answering", "your answer should", "a good answer", "candidates should",
+			"choose a failure", "pick a story", "the key is to", "hiring managers",
+			"your story should", "avoid stories", "be sure to",
+		},
 	}
 }
 
@@ -71,6 +101,15 @@ func (r *Rubric) settings() FlagSettings {
 	}
 	if f.MinTopic == 0 {
 		f.MinTopic = d.MinTopic
+	}
+	if f.Grader == nil {
+		f.Grader = d.Grader
+	}
+	if f.Advice == nil {
+		f.Advice = d.Advice
+	}
+	if f.NonAnswer == nil {
+		f.NonAnswer = d.NonAnswer
 	}
 	return f
 }
