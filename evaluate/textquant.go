@@ -75,10 +75,21 @@ var countNouns = map[string]bool{
 	"subscrib": true, "claim": true, "ticket": true, "order": true, "transact": true, "session": true,
 	"signup": true, "student": true, "learner": true, "parent": true, "teacher": true, "store": true,
 	"shop": true, "partner": true, "compani": true, "busi": true, "countri": true, "market": true,
-	"visitor": true, "booking": true, "book": true, "request": true, "call": true, "lead": true,
-	"develop": true, "design": true, "person": true, "report": true, "mau": true, "dau": true, "seat": true,
-	"licens": true, "applic": true, "candid": true, "devic": true, "app": true, "product": true,
-	"featur": true, "squad": true, "return": true, "refer": true, "complaint": true, "review": true,
+	"visitor": true, "booking": true, "request": true, "call": true, "lead": true,
+	"develop": true, "design": true, "person": true, "mau": true, "dau": true, "seat": true,
+	"licens": true, "applic": true, "candid": true, "devic": true, "squad": true, "return": true,
+	"refer": true, "complaint": true, "review": true, "shopper": true, "resel": true, "restaurant": true,
+	"household": true, "famili": true, "student's": true, "admin": true, "advertis": true,
+}
+
+// peopleNouns are the count nouns a number word ("three engineers") may
+// count; digits may count any count noun.
+var peopleNouns = map[string]bool{
+	"user": true, "custom": true, "member": true, "peopl": true, "driver": true, "agent": true,
+	"engin": true, "client": true, "merchant": true, "patient": true, "seller": true, "employe": true,
+	"subscrib": true, "student": true, "learner": true, "parent": true, "teacher": true, "partner": true,
+	"develop": true, "design": true, "person": true, "shopper": true, "resel": true, "candid": true,
+	"admin": true, "compani": true, "busi": true, "team": true, "restaur": true,
 }
 
 var durationNouns = map[string]float64{
@@ -173,6 +184,9 @@ func findQuantities(d *doc) []quantity {
 		if !ok {
 			continue
 		}
+		if tk.Kind == tokNumber && len(tk.Lower) == 4 && v >= 1970 && v <= 2100 && (j >= len(toks) || toks[j].Lower != "%") {
+			continue // a year, not a quantity
+		}
 		q := quantity{Kind: qtyNumber, Tok0: i, Tok1: j, Value: v}
 		same := func(k int) bool { return k < len(toks) && toks[k].Sent == tk.Sent }
 		prev := ""
@@ -205,7 +219,7 @@ func findQuantities(d *doc) []quantity {
 					q.Tok1 = k + 1
 					break
 				}
-				if countNouns[st] {
+				if countNouns[st] && (tk.Kind == tokNumber || peopleNouns[st]) {
 					q.Kind = qtyCount
 					q.Tok1 = k + 1
 					break
