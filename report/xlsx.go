@@ -58,12 +58,13 @@ type critCol struct {
 }
 
 type xlStyles struct {
-	header, title, subtitle, label, bold, date, total, mean, num, wrap, top, link, note int
+	header, title, subtitle, label, bold, date, total, mean, num, wrap, top, link, note, center int
 }
 
 // writeWorkbook writes report.xlsx to w.
 func writeWorkbook(w io.Writer, results []evaluate.Result, opts Options, sum *Summary) (err error) {
 	f := excelize.NewFile(excelize.Options{TmpDir: tmpDirFor(opts.Dir)})
+	f.SetZipWriter(newSortedZip)
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = cerr
@@ -160,6 +161,7 @@ func (b *wb) makeStyles() error {
 		{&b.st.top, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}},
 		{&b.st.link, &excelize.Style{Font: &excelize.Font{Color: "#0563C1", Underline: "single"}}},
 		{&b.st.note, &excelize.Style{Font: &excelize.Font{Italic: true, Color: "#7F7F7F"}}},
+		{&b.st.center, &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "center"}}},
 	}
 	for _, d := range defs {
 		id, err := b.f.NewStyle(d.s)
@@ -169,6 +171,36 @@ func (b *wb) makeStyles() error {
 		*d.id = id
 	}
 	return nil
+}
+
+// pageSetup makes sheet print landscape on the brand's paper, one page wide
+// (and one page tall when onePage), repeating the header row on every page
+// when repeatHeader. Streamed sheets must call it before streaming.
+func (b *wb) pageSetup(sheet string, onePage, repeatHeader bool) error {
+	size := 9 // A4
+	if strings.EqualFold(b.opts.Brand.Paper, "letter") {
+		size = 1
+	}
+	orient := "landscape"
+	wide, tall := 1, 0
+	if onePage {
+		tall = 1
+	}
+	fit := true
+	if err := b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit}); err != nil {
+		return err
+	}
+	if err := b.f.SetPageLayout(sheet, &excelize.PageLayoutOptions{
+		Size: &size, Orientation: &orient, FitToWidth: &wide, FitToHeight: &tall,
+	}); err != nil {
+		return err
+	}
+	if !repeatHeader {
+		return nil
+	}
+	return b.f.SetDefinedName(&excelize.DefinedName{
+		Name: "_xlnm.Print_Titles", RefersTo: "'" + sheet + "'!$1:$1", Scope: sheet,
+	})
 }
 
 // criteriaColumns lists the criteria shown as columns: the rubric's, else
@@ -216,6 +248,22 @@ func (b *wb) text(s string) string {
 		n += w
 	}
 	return s
+}
+
+// displayWidth approximates the width of s in characters of the default
+// font: East Asian wide characters count twice.
+func displayWidth(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r >= 0x1100 && (r <= 0x115F || r >= 0x2E80 && r <= 0xA4CF || r >= 0xAC00 && r <= 0xD7A3 ||
+			r >= 0xF900 && r <= 0xFAFF || r >= 0xFF00 && r <= 0xFF60 || r >= 0x20000):
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
 }
 
 func utf16Len(s string) int {
@@ -281,6 +329,29 @@ func (b *wb) candidates() error {
 	headers = append(headers, "Source row")
 	widths = append(widths, 30)
 	last := len(headers)
+	// Fit the short text columns to their content.
+	fit := func(col int, get func(r *evaluate.Result) string) {
+		w := displayWidth(headers[col])
+		for i := range b.results {
+			if r := &b.results[i]; r.Scored() {
+				w = max(w, displayWidth(get(r)))
+			}
+		}
+		widths[col] = min(max(float64(w)*1.1+2, 6), 45)
+	}
+	fit(1, func(r *evaluate.Result) string { return r.Story.ID })
+	fit(2, func(r *evaluate.Result) string { return r.Story.Name })
+	fit(3, func(r *evaluate.Result) string { return r.Story.Email })
+	fit(4, func(r *evaluate.Result) string { return r.Story.Cohort })
+	fit(8, func(r *evaluate.Result) string { return r.Band })
+	fit(9+nc, func(r *evaluate.Result) string {
+		n := 0
+		for _, f := range r.Flags {
+			n += len(f.Code) + 2
+		}
+		return strings.Repeat("x", n)
+	})
+	fit(last-1, func(r *evaluate.Result) string { return r.Story.Ref })
 
 	// Sheet-level features go in before streaming: the stream writer keeps
 	// them, while setting them afterwards would load the whole sheet.
@@ -309,6 +380,9 @@ func (b *wb) candidates() error {
 			return err
 		}
 	}
+	if err := b.pageSetup(sheetCandidates, false, true); err != nil {
+		return err
+	}
 	sw, err := f.NewStreamWriter(sheetCandidates)
 	if err != nil {
 		return err
@@ -321,7 +395,7 @@ func (b *wb) candidates() error {
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 3, YSplit: 1, TopLeftCell: "D2", ActivePane: "bottomRight"}); err != nil {
 		return err
 	}
-	if err := sw.SetRow("A1", xlHeader(headers, b.st.header), excelize.RowOpts{Height: 30}); err != nil {
+	if err := sw.SetRow("A1", xlHeader(headers, b.st.header), excelize.RowOpts{Height: 45}); err != nil {
 		return err
 	}
 	row := 2
@@ -340,7 +414,7 @@ func (b *wb) candidates() error {
 			b.text(r.Story.Cohort), sub, r.Words, xlCell(b.st.total, finiteOr0(r.Total)), b.text(r.Band))
 		for _, c := range b.criteria {
 			if l := scoreLevel(r, c.ID); l >= 0 {
-				vals = append(vals, l)
+				vals = append(vals, xlCell(b.st.center, l))
 			} else {
 				vals = append(vals, nil)
 			}
@@ -382,6 +456,9 @@ func xlHeader(headers []string, style int) []any {
 func (b *wb) evidence() error {
 	headers := []string{"#", "Name", "Criterion", "Level", "Descriptor", "Evidence", "Feedback", "Next step"}
 	widths := []float64{6, 24, 22, 7, 40, 60, 60, 45}
+	if err := b.pageSetup(sheetEvidence, false, true); err != nil {
+		return err
+	}
 	sw, err := b.f.NewStreamWriter(sheetEvidence)
 	if err != nil {
 		return err
@@ -437,6 +514,9 @@ func (b *wb) evidence() error {
 func (b *wb) review() error {
 	headers := []string{"#", "Name", "Total", "Band", "Flag", "Why", "Source row"}
 	widths := []float64{6, 24, 8, 14, 18, 80, 30}
+	if err := b.pageSetup(sheetReview, false, true); err != nil {
+		return err
+	}
 	sw, err := b.f.NewStreamWriter(sheetReview)
 	if err != nil {
 		return err
@@ -519,6 +599,9 @@ func (b *wb) rejected() error {
 	if other {
 		headers = append(headers, "Other values")
 	}
+	if err := b.pageSetup(sheetRejected, false, true); err != nil {
+		return err
+	}
 	sw, err := b.f.NewStreamWriter(sheetRejected)
 	if err != nil {
 		return err
@@ -580,6 +663,9 @@ func (b *wb) rubric() error {
 	r := b.opts.Rubric
 	if r == nil {
 		return f.SetCellStr(s, "A1", "No rubric was given.")
+	}
+	if err := b.pageSetup(s, false, false); err != nil {
+		return err
 	}
 	set := newXLSetter(f, s)
 	set.str(1, 1, b.text(r.Name), b.st.title)

@@ -19,6 +19,16 @@ const chartCol = "J"
 // when there are several cohorts, and native charts of the three.
 func (b *wb) summary() error {
 	f, sh := b.f, sheetSummary
+	if err := b.pageSetup(sh, true, false); err != nil {
+		return err
+	}
+	// Widths first: chart anchors are computed from them.
+	if err := f.SetColWidth(sh, "A", "A", 26); err != nil {
+		return err
+	}
+	if err := f.SetColWidth(sh, "B", xlCol(max(8, 6+len(b.criteria))), 12); err != nil {
+		return err
+	}
 	set := newXLSetter(f, sh)
 	c := b.sum.Counts
 
@@ -184,6 +194,9 @@ func (b *wb) summary() error {
 		for i, h := range headers {
 			set.str(row, i+1, b.text(h), b.st.header)
 		}
+		if set.err == nil {
+			set.err = f.SetRowHeight(sh, row, 45)
+		}
 		row++
 		for _, co := range cohorts {
 			name := co.name
@@ -208,16 +221,7 @@ func (b *wb) summary() error {
 		}
 	}
 
-	if set.err != nil {
-		return set.err
-	}
-	if err := f.SetColWidth(sh, "A", "A", 26); err != nil {
-		return err
-	}
-	if err := f.SetColWidth(sh, "B", "H", 12); err != nil {
-		return err
-	}
-	return nil
+	return set.err
 }
 
 // charts adds the three Summary charts, fed by the tables at the given rows.
@@ -227,8 +231,12 @@ func (b *wb) charts(distFirst, distLast, critFirst, critLast, bandFirst, bandLas
 		return fmt.Sprintf("%s!$%s$%d:$%s$%d", sh, col, first, col, last)
 	}
 	title := func(s string) excelize.ChartTitle {
-		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12}}}}
+		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Bold: true, Size: 12, Color: "#262626"}}}}
 	}
+	axisTitle := func(s string) excelize.ChartTitle {
+		return excelize.ChartTitle{Paragraph: []excelize.RichTextRun{{Text: s, Font: &excelize.Font{Size: 9, Color: "#404040"}}}}
+	}
+	axisFont := excelize.Font{Size: 9, Color: "#404040"}
 	dim := excelize.ChartDimension{Width: 560, Height: 300}
 	accent := b.opts.Brand.Accent
 	if !xlHexColour(accent) {
@@ -249,8 +257,8 @@ func (b *wb) charts(distFirst, distLast, critFirst, critLast, bandFirst, bandLas
 		PlotArea:  excelize.ChartPlotArea{ShowVal: true},
 		Dimension: dim,
 		GapWidth:  &gap,
-		XAxis:     excelize.ChartAxis{Title: title("Total (0–100)")},
-		YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Title: title("Candidates")},
+		XAxis:     excelize.ChartAxis{Font: axisFont, Title: axisTitle("Total (0–100)")},
+		YAxis:     excelize.ChartAxis{Font: axisFont, MajorGridLines: true, Minimum: &zero, Title: axisTitle("Candidates")},
 		Format:    excelize.GraphicOptions{AltText: "Distribution of totals"},
 	}); err != nil {
 		return fmt.Errorf("distribution chart: %w", err)
@@ -267,8 +275,8 @@ func (b *wb) charts(distFirst, distLast, critFirst, critLast, bandFirst, bandLas
 			PlotArea:  excelize.ChartPlotArea{ShowVal: true},
 			Dimension: dim,
 			GapWidth:  &gap,
-			XAxis:     excelize.ChartAxis{ReverseOrder: true},
-			YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: &zero, Maximum: &four, MajorUnit: 1, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}},
+			XAxis:     excelize.ChartAxis{Font: axisFont, ReverseOrder: true},
+			YAxis:     excelize.ChartAxis{Font: axisFont, MajorGridLines: true, Minimum: &zero, Maximum: &four, MajorUnit: 1, NumFmt: excelize.ChartNumFmt{CustomNumFmt: "0"}},
 			Format:    excelize.GraphicOptions{AltText: "Mean level per criterion"},
 		}); err != nil {
 			return fmt.Errorf("criteria chart: %w", err)
@@ -286,7 +294,8 @@ func (b *wb) charts(distFirst, distLast, critFirst, critLast, bandFirst, bandLas
 			PlotArea:  excelize.ChartPlotArea{ShowVal: true},
 			Dimension: dim,
 			GapWidth:  &gap,
-			YAxis:     excelize.ChartAxis{MajorGridLines: true, Minimum: &zero},
+			XAxis:     excelize.ChartAxis{Font: axisFont},
+			YAxis:     excelize.ChartAxis{Font: axisFont, MajorGridLines: true, Minimum: &zero},
 			Format:    excelize.GraphicOptions{AltText: "Candidates per band"},
 		}); err != nil {
 			return fmt.Errorf("band chart: %w", err)

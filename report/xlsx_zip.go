@@ -1,0 +1,168 @@
+package report
+
+import (
+	"archive/zip"
+	"bytes"
+	"cmp"
+	"compress/flate"
+	"errors"
+	"hash"
+	"hash/crc32"
+	"io"
+	"io/fs"
+	"regexp"
+	"slices"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// sortedZip is an [excelize.ZipWriter] that makes report.xlsx byte-for-byte
+// reproducible. excelize writes the parts of streamed sheets in map order,
+// which varies from run to run; sortedZip compresses each part into memory
+// as it comes and, on Close, writes all parts in a fixed order
+// ([Content_Types].xml first, then by name) with zero timestamps.
+//
+// Memory: the compressed parts are held until Close, about the size of the
+// finished file (excelize itself also builds the file in memory).
+type sortedZip struct {
+	w       io.Writer
+	entries []*zipEntry
+	cur     *zipEntry
+}
+
+type zipEntry struct {
+	name string
+	buf  bytes.Buffer // deflated content (plain for contentTypes until Close)
+	fw   *flate.Writer
+	crc  hash.Hash32
+	size uint64
+}
+
+func (e *zipEntry) Write(p []byte) (int, error) {
+	if e.fw == nil {
+		return e.buf.Write(p)
+	}
+	e.crc.Write(p)
+	e.size += uint64(len(p))
+	return e.fw.Write(p)
+}
+
+// contentTypes is the package's content-type list, whose <Default> elements
+// excelize writes in map order: sortedZip sorts them.
+const contentTypes = "[Content_Types].xml"
+
+// defaultElem matches one <Default> element of [Content_Types].xml.
+var defaultElem = regexp.MustCompile(`<Default [^>]*>(?:</Default>)?`)
+
+// canonicalContentTypes sorts the <Default> elements of a content-type list,
+// whose order has no meaning.
+func canonicalContentTypes(b []byte) []byte {
+	locs := defaultElem.FindAllIndex(b, -1)
+	if len(locs) < 2 {
+		return b
+	}
+	for i := 1; i < len(locs); i++ {
+		if locs[i][0] != locs[i-1][1] {
+			return b // not one contiguous run: leave it alone
+		}
+	}
+	elems := make([]string, len(locs))
+	for i, l := range locs {
+		elems[i] = string(b[l[0]:l[1]])
+	}
+	slices.Sort(elems)
+	start, end := locs[0][0], locs[len(locs)-1][1]
+	out := append([]byte{}, b[:start]...)
+	for _, e := range elems {
+		out = append(out, e...)
+	}
+	return append(out, b[end:]...)
+}
+
+func newSortedZip(w io.Writer) excelize.ZipWriter { return &sortedZip{w: w} }
+
+func (z *sortedZip) finish() error {
+	if z.cur == nil {
+		return nil
+	}
+	err := z.cur.fw.Close()
+	z.cur = nil
+	return err
+}
+
+// Create starts a new part; the previous one is finished.
+func (z *sortedZip) Create(name string) (io.Writer, error) {
+	if err := z.finish(); err != nil {
+		return nil, err
+	}
+	e := &zipEntry{name: name, crc: crc32.NewIEEE()}
+	z.entries = append(z.entries, e)
+	if name == contentTypes {
+		return e, nil // kept plain, canonicalised and compressed on Close
+	}
+	if err := e.compress(); err != nil {
+		return nil, err
+	}
+	z.cur = e
+	return e, nil
+}
+
+// compress starts compressing e's further writes into e.buf.
+func (e *zipEntry) compress() error {
+	fw, err := flate.NewWriter(&e.buf, flate.DefaultCompression)
+	e.fw = fw
+	return err
+}
+
+// AddFS is not used by excelize when saving a workbook.
+func (z *sortedZip) AddFS(fs.FS) error { return errors.New("sortedZip: AddFS not supported") }
+
+// Close writes the archive.
+func (z *sortedZip) Close() error {
+	if err := z.finish(); err != nil {
+		return err
+	}
+	for _, e := range z.entries {
+		if e.fw != nil {
+			continue
+		}
+		plain := canonicalContentTypes(e.buf.Bytes())
+		e.buf = bytes.Buffer{}
+		if err := e.compress(); err != nil {
+			return err
+		}
+		if _, err := e.Write(plain); err != nil {
+			return err
+		}
+		if err := e.fw.Close(); err != nil {
+			return err
+		}
+	}
+	rank := func(name string) int {
+		if name == contentTypes {
+			return 0
+		}
+		return 1
+	}
+	slices.SortStableFunc(z.entries, func(a, b *zipEntry) int {
+		return cmp.Or(cmp.Compare(rank(a.name), rank(b.name)), cmp.Compare(a.name, b.name))
+	})
+	zw := zip.NewWriter(z.w)
+	for _, e := range z.entries {
+		w, err := zw.CreateRaw(&zip.FileHeader{
+			Name:               e.name,
+			Method:             zip.Deflate,
+			CRC32:              e.crc.Sum32(),
+			CompressedSize64:   uint64(e.buf.Len()),
+			UncompressedSize64: e.size,
+		})
+		if err != nil {
+			return err
+		}
+		if _, err := e.buf.WriteTo(w); err != nil {
+			return err
+		}
+		e.buf = bytes.Buffer{}
+	}
+	return zw.Close()
+}
