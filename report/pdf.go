@@ -58,10 +58,6 @@ var critColors = []rgb{
 	{0x6B, 0x72, 0x80}, // slate
 }
 
-// pdfTemplateRunes are characters the template itself draws.
-const pdfTemplateRunes = " !\"#$%&'()*+,-./0123456789:;<=>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~" +
-	"□…–—−·•“”‘’×"
-
 // PDF renders one candidate's feedback report to w.
 //
 // The report has a header band (organisation, logo, candidate, cohort,
@@ -135,12 +131,13 @@ type pdfDoc struct {
 	ml, mr, top, bot float64 // margins; bot is the lowest y content may reach
 	y                float64 // current y on the page
 
-	curFace face
+	curFont *codePage
 	curSize float64
+	loaded  map[*codePage]bool // code pages added to this PDF
 }
 
 func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte) *pdfDoc {
-	d := &pdfDoc{sh: &shaper{fs: fs}, res: res, opts: opts, logo: logo, curFace: numFaces}
+	d := &pdfDoc{sh: &shaper{fs: fs}, res: res, opts: opts, logo: logo, loaded: map[*codePage]bool{}}
 	d.accent = parseHexRGB(opts.Brand.Accent, pdfDefaultAccent)
 	size := fpdf.SizeType{Wd: 210, Ht: 297}
 	if strings.EqualFold(strings.TrimSpace(opts.Brand.Paper), "letter") {
@@ -148,12 +145,6 @@ func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte) *pd
 	}
 	d.pageW, d.pageH = size.Wd, size.Ht
 	d.ml, d.mr, d.top, d.bot = 18, 18, 22, size.Ht-20
-
-	// Every string that may be drawn decides which glyphs are embedded.
-	d.sh.collect(pdfTemplateRunes)
-	for _, s := range d.allText() {
-		d.sh.collect(s)
-	}
 
 	p := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", Size: size})
 	date := opts.Date
@@ -175,11 +166,6 @@ func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte) *pd
 	}
 	p.SetCreator(cleanMeta("failwell "+opts.Version), true)
 	p.SetProducer("failwell (go-pdf/fpdf)", false)
-	for f := range numFaces {
-		if rs := d.sh.avail[f].runes(); len(rs) > 0 {
-			p.AddUTF8FontFromBytes(faceFamilies[f], "", fs.faces[f].subset(rs))
-		}
-	}
 	d.pdf = p
 	return d
 }
@@ -214,34 +200,6 @@ func tintRGB(c rgb, f float64) rgb {
 	return rgb{m(c.r), m(c.g), m(c.b)}
 }
 
-// allText lists every user-supplied string the document may draw.
-func (d *pdfDoc) allText() []string {
-	r := d.res
-	out := []string{r.Story.Name, r.Story.Cohort, r.Band, r.Strength, r.Change,
-		d.opts.Brand.Org, d.opts.Brand.Footer, d.opts.Version, d.storyText()}
-	if r.Err != nil {
-		out = append(out, r.Err.Error())
-	}
-	if rb := d.opts.Rubric; rb != nil {
-		out = append(out, rb.ID, rb.Version, rb.Name)
-		for _, b := range rb.Bands {
-			if b.Name == r.Band {
-				out = append(out, b.Description)
-			}
-		}
-	}
-	for _, s := range r.Scores {
-		out = append(out, s.Name, s.ID, s.Descriptor, s.Feedback, s.NextStep)
-		for _, e := range s.Evidence {
-			out = append(out, cutRunes(e.Quote, quoteMaxRunes), e.Note)
-		}
-	}
-	for _, f := range r.Flags {
-		out = append(out, f.Code, cutRunes(f.Message, textMaxRunes))
-	}
-	return out
-}
-
 // ---- drawing primitives ----
 
 func (d *pdfDoc) fill(c rgb)        { d.pdf.SetFillColor(int(c.r), int(c.g), int(c.b)) }
@@ -249,44 +207,74 @@ func (d *pdfDoc) stroke(c rgb)      { d.pdf.SetDrawColor(int(c.r), int(c.g), int
 func (d *pdfDoc) textCol(c rgb)     { d.pdf.SetTextColor(int(c.r), int(c.g), int(c.b)) }
 func (d *pdfDoc) contentW() float64 { return d.pageW - d.ml - d.mr }
 
-func (d *pdfDoc) setFont(f face, size float64) {
-	if f != d.curFace || size != d.curSize {
-		d.pdf.SetFont(faceFamilies[f], "", size)
-		d.curFace, d.curSize = f, size
+// setFont selects code page cp at size pt, adding it to the PDF on first use.
+func (d *pdfDoc) setFont(cp *codePage, size float64) {
+	if cp == d.curFont && size == d.curSize {
+		return
 	}
+	if !d.loaded[cp] {
+		pf := cp.build()
+		d.pdf.AddFontFromBytes(cp.family, "", pf.def, pf.z)
+		d.loaded[cp] = true
+	}
+	d.pdf.SetFont(cp.family, "", size)
+	d.curFont, d.curSize = cp, size
 }
 
 // drawCells draws cells on one line with its baseline at y, starting at x.
+// Consecutive cells of one style and one code page are one text run.
 func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
 	sz := p.size * ptToMM
 	cs = visualOrder(cs)
+	fs := d.sh.fs
+	pageOf := func(c glyphCell) uint16 {
+		if c.space {
+			return 0 // a space fits every page (code 32)
+		}
+		return fs.page[c.f][c.r]
+	}
+	var buf []byte
 	for i := 0; i < len(cs); {
+		if cs[i].nl {
+			i++
+			continue
+		}
+		pg := pageOf(cs[i])
 		j := i + 1
 		w := cs[i].w
 		for j < len(cs) && cs[j].f == cs[i].f && cs[j].st == cs[i].st && cs[j].miss == cs[i].miss && !cs[j].nl {
+			if q := pageOf(cs[j]); q != 0 {
+				if pg != 0 && q != pg {
+					break
+				}
+				pg = q
+			}
 			w += cs[j].w
 			j++
-		}
-		if cs[i].nl {
-			i = j
-			continue
 		}
 		st := p.styles[cs[i].st]
 		if st.hasBg {
 			d.fill(st.bg)
 			d.pdf.Rect(x, y-0.86*sz, w, 1.16*sz, "F")
 		}
-		var b strings.Builder
-		for _, c := range cs[i:j] {
-			b.WriteRune(c.r)
+		if pg == 0 {
+			pg = 1 // spaces only: page 0 of the face
 		}
-		d.setFont(cs[i].f, p.size)
+		buf = buf[:0]
+		for _, c := range cs[i:j] {
+			if c.space {
+				buf = append(buf, ' ')
+			} else {
+				buf = append(buf, fs.code[c.f][c.r])
+			}
+		}
+		d.setFont(fs.pages[cs[i].f][pg-1], p.size)
 		if cs[i].miss {
 			d.textCol(missingColor)
 		} else {
 			d.textCol(st.color)
 		}
-		d.pdf.Text(x, y, b.String())
+		d.pdf.Text(x, y, string(buf))
 		x += w
 		i = j
 	}
@@ -335,7 +323,7 @@ func (d *pdfDoc) ensure(h float64) {
 // newPage starts a continuation page with a slim running header.
 func (d *pdfDoc) newPage() {
 	d.pdf.AddPage()
-	d.curFace = numFaces
+	d.curFont = nil
 	d.fill(d.accent)
 	d.pdf.Rect(0, 0, d.pageW, 2.2, "F")
 	w := d.contentW()
@@ -376,7 +364,7 @@ func (d *pdfDoc) render() {
 	n := d.pdf.PageCount()
 	for i := 1; i <= n; i++ {
 		d.pdf.SetPage(i)
-		d.curFace = numFaces
+		d.curFont = nil
 		d.footer(i, n)
 	}
 }

@@ -1,10 +1,15 @@
 package report
 
 import (
+	"bytes"
+	"compress/zlib"
 	"embed"
 	"encoding/binary"
+	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -50,14 +55,51 @@ type sfnt struct {
 	unitsEm int
 }
 
-// fontSet holds the parsed embedded fonts.
+// fontSet holds the parsed embedded fonts and their code pages.
+//
+// fpdf's own UTF-8 font path re-parses and re-subsets a font for every
+// document, at a fixed cost of about 2.3 ms per font per PDF however few
+// glyphs it uses. Instead, every character a face covers is assigned, once
+// and for all, to a "code page": a simple TrueType font of at most 223
+// glyphs addressed by single-byte codes 33..255 (32 is always the space),
+// with an /Encoding whose /Differences name each code "uniXXXX" so that
+// viewers find the glyph through the font's Unicode cmap and text
+// extraction recovers the character. A code page's font program (a glyph
+// subset, compressed) and its fpdf font definition are built the first
+// time any PDF needs it and then shared read-only by every later PDF of the
+// run. A PDF embeds only the pages it uses: for Latin text, page 0 of the
+// regular and bold faces (ASCII, Latin-1, Polish and typographic marks).
 type fontSet struct {
 	faces [numFaces]*sfnt
+	page  [numFaces][]uint16 // BMP rune → code page index + 1; 0 when not covered
+	code  [numFaces][]uint8  // BMP rune → code within its page
+	pages [numFaces][]*codePage
 }
 
-// sharedFonts parses the embedded fonts on first use. The parsed fonts are
-// immutable, so one copy serves the whole process: the font cost is paid once
-// per run, not once per PDF.
+// codePage is one single-byte font cut from a face.
+type codePage struct {
+	family string          // fpdf family name, unique per face and page
+	runes  []rune          // runes[i] has code 33+i
+	build  func() pageFont // builds the font once, on first use
+}
+
+// pageFont is a built code page: the fpdf JSON font definition and the
+// zlib-compressed TrueType program.
+type pageFont struct {
+	def, z []byte
+}
+
+// page0Extra are the non-ASCII characters of page 0 (codes 127..255) of the
+// DejaVu faces: what Latin text and the template commonly need.
+const page0Extra = "\u00a0¡¢£¤¥¦§¨©ª«¬\u00ad®¯°±²³´µ¶·¸¹º»¼½¾¿ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ" +
+	"ąćęłńśźżĄĆĘŁŃŚŹŻ“”‘’–—…•□−€‚„†‡‰‹›™őűŐŰşŞğĞıİčďěňřšťůžČĎĚŇŘŠŤŮŽ"
+
+const pageSize = 223 // codes 33..255
+
+// sharedFonts parses the embedded fonts on first use. The parsed fonts and
+// code pages are immutable (pages are built at most once, under sync.Once),
+// so one copy serves the whole process: the font cost is paid once per run,
+// not once per PDF.
 var sharedFonts = sync.OnceValues(func() (*fontSet, error) {
 	var fs fontSet
 	for i, name := range faceFiles {
@@ -71,8 +113,118 @@ var sharedFonts = sync.OnceValues(func() (*fontSet, error) {
 		}
 		fs.faces[i] = f
 	}
+	for f := range numFaces {
+		fs.paginate(f)
+	}
 	return &fs, nil
 })
+
+// paginate assigns every rune face f covers to a code page: page 0 gets
+// ASCII (code = rune) and page0Extra for the DejaVu faces; the rest follow
+// in code point order, 223 to a page.
+func (fs *fontSet) paginate(f face) {
+	sf := fs.faces[f]
+	fs.page[f] = make([]uint16, 0x10000)
+	fs.code[f] = make([]uint8, 0x10000)
+	var cur []rune
+	flush := func() {
+		if len(cur) == 0 {
+			return
+		}
+		n := len(fs.pages[f])
+		for i, r := range cur {
+			fs.page[f][r] = uint16(n + 1)
+			fs.code[f][r] = uint8(33 + i)
+		}
+		cp := &codePage{family: fmt.Sprintf("%s%d", faceFamilies[f], n), runes: cur}
+		cp.build = sync.OnceValue(func() pageFont { return sf.buildPage(f, n, cp.runes) })
+		fs.pages[f] = append(fs.pages[f], cp)
+		cur = nil
+	}
+	if f != faceCJK {
+		for r := rune(33); r < 127; r++ {
+			cur = append(cur, r)
+		}
+		for _, r := range page0Extra {
+			if sf.gid[r] != 0 && len(cur) < pageSize {
+				cur = append(cur, r)
+			}
+		}
+		flush()
+	}
+	for r := rune(33); r < 0xFFFF; r++ {
+		if sf.gid[r] == 0 || (f != faceCJK && fs.page[f][r] != 0) {
+			continue
+		}
+		cur = append(cur, r)
+		if len(cur) == pageSize {
+			flush()
+		}
+	}
+	flush()
+}
+
+// fontDef mirrors the JSON font definition fpdf's AddFontFromBytes reads.
+type fontDef struct {
+	Tp           string
+	Name         string
+	Desc         fontDesc
+	Up, Ut       int
+	Cw           []int
+	Enc          string
+	Diff         string
+	File         string
+	OriginalSize int
+}
+
+type fontDesc struct {
+	Ascent, Descent, CapHeight, Flags int
+	FontBBox                          struct{ Xmin, Ymin, Xmax, Ymax int }
+	ItalicAngle, StemV, MissingWidth  int
+}
+
+// postScriptNames are the base font names of the faces.
+var postScriptNames = [numFaces]string{"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallbackFull"}
+
+// buildPage builds code page n of face f: a subset with the space and runes.
+func (sf *sfnt) buildPage(f face, n int, runes []rune) pageFont {
+	prog := sf.subset(append([]rune{' '}, runes...))
+	var z bytes.Buffer
+	zw, _ := zlib.NewWriterLevel(&z, zlib.BestCompression)
+	zw.Write(prog)
+	zw.Close()
+
+	scale := func(v int) int { return int(math.Round(float64(v) * 1000 / float64(sf.unitsEm))) }
+	s16 := func(t string, off int) int { return int(int16(be16(sf.tables[t], off))) }
+	name := fmt.Sprintf("%s-P%d", postScriptNames[f], n)
+	d := fontDef{Tp: "TrueType", Name: name, Enc: "uni", File: name + ".z", OriginalSize: len(prog), Cw: make([]int, 256)}
+	d.Desc.Ascent = scale(s16("hhea", 4))
+	d.Desc.Descent = scale(s16("hhea", 6))
+	d.Desc.CapHeight = d.Desc.Ascent
+	if os2 := sf.tables["OS/2"]; be16(os2, 0) >= 2 && len(os2) >= 90 {
+		d.Desc.CapHeight = scale(s16("OS/2", 88))
+	}
+	d.Desc.Flags = 32 // non-symbolic: glyphs are found by name through the Unicode cmap
+	d.Desc.FontBBox.Xmin, d.Desc.FontBBox.Ymin = scale(s16("head", 36)), scale(s16("head", 38))
+	d.Desc.FontBBox.Xmax, d.Desc.FontBBox.Ymax = scale(s16("head", 40)), scale(s16("head", 42))
+	d.Desc.StemV = 80
+	if f == faceBold {
+		d.Desc.StemV = 150
+	}
+	d.Desc.MissingWidth = scale(sf.advance(0))
+	d.Up, d.Ut = scale(s16("post", 8)), scale(s16("post", 10))
+	var diff strings.Builder
+	diff.WriteString("32 /space")
+	d.Cw[32] = int(sf.w1000[' '])
+	for i, r := range runes {
+		c := 33 + i
+		d.Cw[c] = int(sf.w1000[r])
+		fmt.Fprintf(&diff, " %d /uni%04X", c, r)
+	}
+	d.Diff = diff.String()
+	def, _ := json.Marshal(d)
+	return pageFont{def: def, z: z.Bytes()}
+}
 
 // has reports whether face f has a glyph for r.
 func (fs *fontSet) has(f face, r rune) bool {
@@ -255,6 +407,60 @@ func glyphComponents(d []byte, fn func(off int)) {
 	}
 }
 
+// stripInstructions returns glyph data d without its TrueType hinting
+// instructions (a copy when it changes anything).
+func stripInstructions(d []byte) []byte {
+	if len(d) < 10 {
+		return d
+	}
+	n := int(int16(be16(d, 0)))
+	if n >= 0 { // simple glyph: header, endPts[n], instructionLength, instructions, ...
+		p := 10 + 2*n
+		if p+2 > len(d) {
+			return d
+		}
+		il := be16(d, p)
+		if il == 0 || p+2+il > len(d) {
+			return d
+		}
+		out := make([]byte, 0, len(d)-il)
+		out = append(out, d[:p]...)
+		out = append(out, 0, 0)
+		return append(out, d[p+2+il:]...)
+	}
+	// composite: drop WE_HAVE_INSTRUCTIONS and what follows the last component
+	out := slices.Clone(d)
+	end, last := -1, -1
+	glyphComponents(d, func(off int) { last = off - 2 })
+	if last < 0 {
+		return d
+	}
+	flags := be16(d, last)
+	if flags&cgHaveInstructs == 0 {
+		return d
+	}
+	p := last + 4
+	if flags&cgArgsAreWords != 0 {
+		p += 4
+	} else {
+		p += 2
+	}
+	switch {
+	case flags&cgHaveScale != 0:
+		p += 2
+	case flags&cgHaveXYScale != 0:
+		p += 4
+	case flags&cgHave2x2 != 0:
+		p += 8
+	}
+	end = p
+	if end > len(out) {
+		return d
+	}
+	binary.BigEndian.PutUint16(out[last:], uint16(flags&^cgHaveInstructs))
+	return out[:end]
+}
+
 // subset returns a small, valid TrueType font holding only the glyphs for
 // runes (BMP runes this font covers; others are ignored), plus glyph 0 and
 // the components of composite glyphs. fpdf parses and subsets this instead of
@@ -299,7 +505,7 @@ func (f *sfnt) subset(runes []rune) []byte {
 	hmtx := make([]byte, 0, 4*len(order))
 	for _, g := range order {
 		loca = binary.BigEndian.AppendUint32(loca, uint32(len(glyf)))
-		d := f.glyph(g)
+		d := stripInstructions(f.glyph(g))
 		start := len(glyf)
 		glyf = append(glyf, d...)
 		glyphComponents(d, func(off int) {
@@ -362,14 +568,12 @@ func (f *sfnt) subset(runes []rune) []byte {
 	post := slices.Clone(f.tables["post"][:32])
 	binary.BigEndian.PutUint32(post[0:], 0x00030000)
 
+	// Hinting (fpgm, prep, cvt, glyph instructions) is left out: PDF
+	// viewers do not need it, and it is a third of DejaVu's size. The name
+	// table is kept minimal (no records).
 	out := map[string][]byte{
 		"cmap": cmapT, "glyf": glyf, "head": head, "hhea": hhea, "hmtx": hmtx,
-		"loca": loca, "maxp": maxp, "name": f.tables["name"], "OS/2": f.tables["OS/2"], "post": post,
-	}
-	for _, t := range []string{"cvt ", "fpgm", "prep", "gasp"} {
-		if d := f.tables[t]; len(d) > 0 {
-			out[t] = d
-		}
+		"loca": loca, "maxp": maxp, "name": {0, 0, 0, 0, 0, 6}, "OS/2": f.tables["OS/2"], "post": post,
 	}
 	return assembleSfnt(out)
 }

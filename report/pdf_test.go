@@ -442,10 +442,17 @@ func BenchmarkPDF(b *testing.B) {
 	}
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := processCPU()
+	size := 0
 	for b.Loop() {
 		var buf bytes.Buffer
 		if err := PDF(&buf, res, opts); err != nil {
 			b.Fatal(err)
 		}
+		size = buf.Len()
 	}
+	if cpu := processCPU() - cpu0; cpu > 0 {
+		b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	}
+	b.ReportMetric(float64(size)/1024, "KiB/pdf")
 }

@@ -67,36 +67,9 @@ type textLine struct {
 	w        float64
 }
 
-// runeSet is a set of BMP runes.
-type runeSet [0x10000 / 64]uint64
-
-func (s *runeSet) add(r rune) {
-	if r >= 0 && r < 0x10000 {
-		s[r/64] |= 1 << (r % 64)
-	}
-}
-
-func (s *runeSet) has(r rune) bool {
-	return r >= 0 && r < 0x10000 && s[r/64]&(1<<(r%64)) != 0
-}
-
-func (s *runeSet) runes() []rune {
-	var out []rune
-	for i, w := range s {
-		for b := range 64 {
-			if w&(1<<b) != 0 {
-				out = append(out, rune(i*64+b))
-			}
-		}
-	}
-	return out
-}
-
-// shaper routes characters to fonts. avail holds, per face, the runes that
-// were embedded in this document's subset of that face.
+// shaper routes characters to fonts.
 type shaper struct {
-	fs    *fontSet
-	avail [numFaces]runeSet
+	fs *fontSet
 }
 
 // cleanRune reports what to do with r: drop it, turn it into a space or a line
@@ -135,22 +108,6 @@ func (s *shaper) route(r rune, bold bool) (face, bool) {
 	return faceSans, false
 }
 
-// collect records the runes of text that will be drawn, in either weight.
-func (s *shaper) collect(text string) {
-	for _, r := range norm.NFC.String(text) {
-		r, ok := cleanRune(r)
-		if !ok || r == '\n' {
-			continue
-		}
-		if f, ok := s.route(r, true); ok {
-			s.avail[f].add(r)
-		}
-		if f, ok := s.route(r, false); ok {
-			s.avail[f].add(r)
-		}
-	}
-}
-
 // shape turns spans into cells at size pt.
 func (s *shaper) shape(spans []textSpan, size float64) *textPara {
 	p := &textPara{size: size}
@@ -186,7 +143,7 @@ func (s *shaper) shape(spans []textSpan, size float64) *textPara {
 				}
 			default:
 				f, ok := s.route(r, sp.st.bold)
-				if !ok || !s.avail[f].has(r) {
+				if !ok {
 					f, c.r, c.miss = faceSans, missingRune, true
 				}
 				c.f = f
