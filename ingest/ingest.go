@@ -283,14 +283,21 @@ func build(sd *sheetData, hi int, cols columns) []evaluate.Story {
 	}
 	nameCol := cols.get(FieldName)
 	first, last := cols.get(fieldFirstName), cols.get(fieldLastName)
+	var mapped []int
+	for _, i := range cols.idx {
+		mapped = append(mapped, i)
+	}
 	stories := make([]evaluate.Story, 0, len(sd.rows)-hi-1)
 	for _, r := range sd.rows[hi+1:] {
 		st := evaluate.Story{
 			Index: len(stories),
 			Ref:   fmt.Sprintf("%s:%s:%d", sd.file, sd.sheet, r.num),
 		}
-		// Fields: every column with a header, and any other non-empty cell.
-		idx := append(hdrRow.indexes(), r.indexes()...)
+		// Fields: every non-empty cell, and the columns of the fields
+		// found (so an empty story shows as empty). Empty cells of other
+		// columns are left out: a header of thousands of columns must not
+		// multiply every row.
+		idx := append(r.indexes(), mapped...)
 		slices.Sort(idx)
 		idx = slices.Compact(idx)
 		for _, i := range idx {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"path"
+	"runtime/debug"
 	"strings"
 
 	"github.com/failwell/failwell/evaluate"
@@ -17,7 +18,15 @@ import (
 // readXLSX reads an .xlsx or .xlsm workbook with excelize's streaming row
 // reader, raw cell values (dates as serial numbers, not locale-formatted
 // text) and the unzip size limits of opts.
-func readXLSX(base string, data []byte, opts Options) ([]evaluate.Story, error) {
+func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story, err error) {
+	// A malformed workbook must not crash the run: a panic in the xlsx
+	// library becomes an error for this file.
+	defer func() {
+		if p := recover(); p != nil {
+			stories = nil
+			err = &FileError{File: base, Err: &panicError{value: p, stack: debug.Stack()}}
+		}
+	}()
 	ferr := func(sheet string, err error) error { return &FileError{File: base, Sheet: sheet, Err: err} }
 	limit, xmlLimit := opts.UnzipSizeLimit, opts.UnzipXMLSizeLimit
 	if limit == 0 {
@@ -96,7 +105,7 @@ func readXLSX(base string, data []byte, opts Options) ([]evaluate.Story, error) 
 			}
 			continue
 		}
-		fillMerged(f, sd)
+		fillMerged(f, sd, sd.rows[hi].num)
 		sd.formula = func(col, row int) bool {
 			cell, err := excelize.CoordinatesToCellName(col+1, row)
 			if err != nil {
@@ -131,7 +140,7 @@ func readSheet(f *excelize.File, base, sheet string, date1904 bool) (*sheetData,
 		cells, err := rows.Columns()
 		if err != nil {
 			rows.Close()
-			return nil, fmt.Errorf("%w: row %d: %w", ErrCorrupt, num, err)
+			return nil, fmt.Errorf("%w: after row %d: %w", ErrCorrupt, num-1, err)
 		}
 		if !isBlank(cells) {
 			sd.rows = append(sd.rows, newRawRow(num, cells))
@@ -145,8 +154,9 @@ func readSheet(f *excelize.File, base, sheet string, date1904 bool) (*sheetData,
 
 // fillMerged copies the value of each merged range's top-left cell into the
 // other cells of the range (a cohort name merged down a block of rows).
-// Rows that were blank stay skipped.
-func fillMerged(f *excelize.File, sd *sheetData) {
+// Only ranges that start below the header row are filled (a header merged
+// over two rows must not become data). Rows that were blank stay skipped.
+func fillMerged(f *excelize.File, sd *sheetData, header int) {
 	merged, err := f.GetMergeCells(sd.sheet, true)
 	if err != nil || len(merged) == 0 {
 		return
@@ -164,7 +174,7 @@ func fillMerged(f *excelize.File, sd *sheetData) {
 			continue
 		}
 		top, ok := byNum[r1]
-		if !ok {
+		if !ok || r1 <= header {
 			continue
 		}
 		v := sd.rows[top].cell(c1 - 1)
@@ -234,3 +244,15 @@ func quoteList(ss []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// panicError is a recovered panic while reading a workbook.
+type panicError struct {
+	value any
+	stack []byte
+}
+
+func (e *panicError) Error() string {
+	return fmt.Sprintf("%v: the xlsx reader failed on this file (%v)", ErrCorrupt, e.value)
+}
+
+func (e *panicError) Unwrap() error { return ErrCorrupt }
