@@ -13,11 +13,9 @@ import (
 // readCSV reads a .csv or .tsv file: the encoding is detected (see
 // decodeText), the delimiter of a .csv sniffed, and quotes read strictly
 // first, then leniently (a stray quote inside a field is kept as text). A
-// quoted field that never ends is a fatal, positioned error.
+// quoted field that never ends is a fatal, positioned error. opts.Sheet does
+// not apply (a batch may mix workbooks and CSV files).
 func readCSV(base, ext string, data []byte, opts Options) ([]evaluate.Story, error) {
-	if opts.Sheet != "" {
-		return nil, &FileError{File: base, Err: fmt.Errorf("%w: --sheet %q: a %s file has no sheets", ErrNoSheet, opts.Sheet, ext)}
-	}
 	text, _ := decodeText(data)
 	// Classic Mac OS line endings: CR only.
 	if strings.Contains(text, "\r") && !strings.Contains(text, "\n") {

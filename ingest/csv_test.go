@@ -116,7 +116,10 @@ f.csv::3 id="" name="Solo" email="" cohort="" submitted= text="y"
 			opts: Options{Columns: map[string]string{"story": "Essay"}}, err: ErrNoColumn},
 		{name: "unbalanced quote", file: "f.csv", content: "Name,Story\nA,x\nB,\"never ends\nC,z\n",
 			err: ErrUnbalancedQuote, line: 3},
-		{name: "sheet option on csv", file: "f.csv", content: formsCSV, opts: Options{Sheet: "x"}, err: ErrNoSheet},
+		{
+			name: "sheet option ignored for csv", file: "f.csv", content: "Story\nx\n", opts: Options{Sheet: "Responses"},
+			want: "f.csv::2 id=\"\" name=\"\" email=\"\" cohort=\"\" submitted= text=\"x\"\n",
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -139,7 +139,7 @@ func findColumns(header []string, overrides map[string]string) (columns, []strin
 	c := columns{idx: map[string]int{}}
 	var missing []string
 	claimed := map[int]bool{}
-	for _, f := range Fields {
+	for _, f := range fieldNames {
 		want, ok := overrides[f]
 		if !ok {
 			continue

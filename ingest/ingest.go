@@ -218,12 +218,12 @@ func headerRow(sd *sheetData, opts Options) (int, columns, error) {
 		}
 		cols, missing := findColumns(hdr, opts.Columns)
 		if len(missing) > 0 {
-			var errs []error
+			var flags []string
 			for _, f := range missing {
-				errs = append(errs, fmt.Errorf("%w: --columns %s=%q: no such header in row %d (headers: %s)",
-					ErrNoColumn, f, opts.Columns[f], r.num, listHeaders(hdr)))
+				flags = append(flags, fmt.Sprintf("%s=%q", f, opts.Columns[f]))
 			}
-			return 0, cols, errors.Join(errs...)
+			return 0, cols, fmt.Errorf("%w: --columns %s: not in the header row %d (headers: %s)",
+				ErrNoColumn, strings.Join(flags, ","), r.num, listHeaders(hdr))
 		}
 		return i, cols, nil
 	}

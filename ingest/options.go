@@ -17,8 +17,12 @@ const (
 	FieldSubmitted = "submitted"
 )
 
-// Fields lists the field names in a fixed order.
-var Fields = []string{FieldStory, FieldName, FieldEmail, FieldID, FieldCohort, FieldSubmitted}
+// fieldNames lists the field names in a fixed order.
+var fieldNames = []string{FieldStory, FieldName, FieldEmail, FieldID, FieldCohort, FieldSubmitted}
+
+// FieldNames returns the field names accepted as keys of [Options.Columns],
+// in a fixed order: story, name, email, id, cohort, submitted.
+func FieldNames() []string { return slices.Clone(fieldNames) }
 
 // Size limits. Cells over a limit reject their row; files over a limit are
 // refused.
@@ -40,9 +44,9 @@ const (
 // Options controls how files are read. The zero value reads the first sheet
 // with a story column and finds every column by its header.
 type Options struct {
-	// Sheet is the name of the sheet to read (xlsx only; matched exactly,
-	// then case-insensitively). Empty means the first visible sheet that
-	// has a header row with a story column.
+	// Sheet is the name of the sheet to read in workbooks (matched
+	// exactly, then case-insensitively); CSV files ignore it. Empty means
+	// the first visible sheet that has a header row with a story column.
 	Sheet string
 	// Columns overrides header detection: field name → the header as
 	// written in the sheet (matched case- and punctuation-insensitively).
@@ -67,8 +71,8 @@ func (o Options) Validate() error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if !slices.Contains(Fields, k) {
-			errs = append(errs, fmt.Errorf("columns: unknown field %q (want one of %s)", k, strings.Join(Fields, ", ")))
+		if !slices.Contains(fieldNames, k) {
+			errs = append(errs, fmt.Errorf("columns: unknown field %q (want one of %s)", k, strings.Join(fieldNames, ", ")))
 			continue
 		}
 		if normalize(o.Columns[k]) == "" {

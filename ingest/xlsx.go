@@ -116,13 +116,12 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 		}
 		return build(sd, hi, cols), nil
 	}
-	if len(candidates) > 1 {
-		// Name the sheets looked at; keep the first sheet's detail.
-		var fe *FileError
-		if errors.As(firstErr, &fe) {
-			return nil, &FileError{File: base, Err: fmt.Errorf("%w (no sheet of %s has one; first sheet %q: %w)",
-				ErrNoStoryColumn, quoteList(candidates), fe.Sheet, fe.Err)}
-		}
+	var fe *FileError
+	if len(candidates) > 1 && errors.As(firstErr, &fe) && !errors.Is(fe.Err, ErrEmptyFile) {
+		// Name every sheet looked at; keep the detail of the first one
+		// that has rows.
+		return nil, &FileError{File: base, Sheet: fe.Sheet, Err: fmt.Errorf("%w (sheets checked: %s)",
+			fe.Err, quoteList(candidates))}
 	}
 	return nil, firstErr
 }
