@@ -75,6 +75,9 @@ type shaper struct {
 // cleanRune reports what to do with r: drop it, turn it into a space or a line
 // break, or keep it.
 func cleanRune(r rune) (out rune, keep bool) {
+	if r >= 0x20 && r < 0x7F {
+		return r, true
+	}
 	switch {
 	case r == '\n':
 		return '\n', true
