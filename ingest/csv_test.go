@@ -71,6 +71,13 @@ f.csv::7 id="" name="B" email="" cohort="K" submitted= text="y"
 `,
 		},
 		{
+			name: "title row that mentions failure", file: "f.csv",
+			content: "Biggest failure essays 2026\nFull name,Email,Tell us about a failure\nA,a@x.org,I failed\nB,b@x.org,Story\n",
+			want: `f.csv::3 id="" name="A" email="a@x.org" cohort="" submitted= text="I failed"
+f.csv::4 id="" name="B" email="b@x.org" cohort="" submitted= text="Story"
+`,
+		},
+		{
 			name: "bare quotes kept", file: "f.csv",
 			content: "Name,Story\nA,He said \"no\" to me\nB,\"fine\"\n",
 			want: `f.csv::2 id="" name="A" email="" cohort="" submitted= text="He said \"no\" to me"

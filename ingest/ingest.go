@@ -193,11 +193,17 @@ type sheetData struct {
 	formula func(col, row int) bool
 }
 
-// headerRow finds the header: the first of the first headerScanRows rows
-// that has a story column (or the override header for story). It returns
-// the row's index in rows and the column map.
+// headerRow finds the header among the first headerScanRows rows: of the
+// rows that have a story column (or the override header for story), the
+// one that names the most fields, then the one with the most cells, then
+// the first. So a title row such as "Biggest failure essays 2026" above
+// the real header is skipped. It returns the row's index in rows and the
+// column map.
 func headerRow(sd *sheetData, opts Options) (int, columns, error) {
 	want, override := opts.Columns[FieldStory]
+	best, bestFields, bestCells := -1, 0, 0
+	var bestCols columns
+	var bestHdr []string
 	for i, r := range sd.rows {
 		if i >= headerScanRows {
 			break
@@ -216,16 +222,22 @@ func headerRow(sd *sheetData, opts Options) (int, columns, error) {
 		if !found {
 			continue
 		}
-		cols, missing := findColumns(hdr, opts.Columns)
-		if len(missing) > 0 {
+		cols, _ := findColumns(hdr, opts.Columns)
+		cells := len(r.indexes())
+		if best < 0 || len(cols.idx) > bestFields || len(cols.idx) == bestFields && cells > bestCells {
+			best, bestFields, bestCells, bestCols, bestHdr = i, len(cols.idx), cells, cols, hdr
+		}
+	}
+	if best >= 0 {
+		if _, missing := findColumns(bestHdr, opts.Columns); len(missing) > 0 {
 			var flags []string
 			for _, f := range missing {
 				flags = append(flags, fmt.Sprintf("%s=%q", f, opts.Columns[f]))
 			}
-			return 0, cols, fmt.Errorf("%w: --columns %s: not in the header row %d (headers: %s)",
-				ErrNoColumn, strings.Join(flags, ","), r.num, listHeaders(hdr))
+			return 0, bestCols, fmt.Errorf("%w: --columns %s: not in the header row %d (headers: %s)",
+				ErrNoColumn, strings.Join(flags, ","), sd.rows[best].num, listHeaders(bestHdr))
 		}
-		return i, cols, nil
+		return best, bestCols, nil
 	}
 	if len(sd.rows) == 0 {
 		return 0, columns{}, ErrEmptyFile
