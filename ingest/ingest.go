@@ -368,6 +368,8 @@ func build(sd *sheetData, hi int, cols columns) []evaluate.Story {
 
 func size(n int) string {
 	switch {
+	case n >= 1<<30:
+		return fmt.Sprintf("%.1f GiB", float64(n)/(1<<30))
 	case n >= 1<<20:
 		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 	case n >= 1<<10:
