@@ -203,6 +203,15 @@ func (b *wb) pageSetup(sheet string, onePage, repeatHeader bool) error {
 	})
 }
 
+// autoFilter adds filter buttons to the header of a table of cols columns
+// and rows data rows; streamed sheets must call it before streaming.
+func (b *wb) autoFilter(sheet string, cols, rows int) error {
+	if rows == 0 {
+		return nil
+	}
+	return b.f.AutoFilter(sheet, "A1:"+xlCol(cols)+strconv.Itoa(rows+1), nil)
+}
+
 // criteriaColumns lists the criteria shown as columns: the rubric's, else
 // those of the first scored result.
 func criteriaColumns(results []evaluate.Result, r *evaluate.Rubric) []critCol {
@@ -355,10 +364,10 @@ func (b *wb) candidates() error {
 
 	// Sheet-level features go in before streaming: the stream writer keeps
 	// them, while setting them afterwards would load the whole sheet.
+	if err := b.autoFilter(sheetCandidates, last, n); err != nil {
+		return err
+	}
 	if n > 0 {
-		if err := f.AutoFilter(sheetCandidates, "A1:"+xlCol(last)+strconv.Itoa(n+1), nil); err != nil {
-			return err
-		}
 		end := strconv.Itoa(n + 1)
 		if nc > 0 {
 			rng := "J2:" + xlCol(9+nc) + end
@@ -459,6 +468,15 @@ func (b *wb) evidence() error {
 	if err := b.pageSetup(sheetEvidence, false, true); err != nil {
 		return err
 	}
+	nrows := 0
+	for i := range b.results {
+		if b.results[i].Scored() {
+			nrows += len(b.results[i].Scores)
+		}
+	}
+	if err := b.autoFilter(sheetEvidence, len(headers), nrows); err != nil {
+		return err
+	}
 	sw, err := b.f.NewStreamWriter(sheetEvidence)
 	if err != nil {
 		return err
@@ -515,6 +533,15 @@ func (b *wb) review() error {
 	headers := []string{"#", "Name", "Total", "Band", "Flag", "Why", "Source row"}
 	widths := []float64{6, 24, 8, 14, 18, 80, 30}
 	if err := b.pageSetup(sheetReview, false, true); err != nil {
+		return err
+	}
+	nrows := 0
+	for i := range b.results {
+		if b.results[i].Scored() {
+			nrows += len(b.results[i].Flags)
+		}
+	}
+	if err := b.autoFilter(sheetReview, len(headers), nrows); err != nil {
 		return err
 	}
 	sw, err := b.f.NewStreamWriter(sheetReview)
@@ -600,6 +627,9 @@ func (b *wb) rejected() error {
 		headers = append(headers, "Other values")
 	}
 	if err := b.pageSetup(sheetRejected, false, true); err != nil {
+		return err
+	}
+	if err := b.autoFilter(sheetRejected, len(headers), b.sum.Counts.Rejected); err != nil {
 		return err
 	}
 	sw, err := b.f.NewStreamWriter(sheetRejected)
