@@ -89,19 +89,33 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 			candidates = sheets // every sheet hidden: look at them anyway
 		}
 	}
+	// In auto mode a sheet that fails is skipped; if none works, the most
+	// telling failure is returned (damaged > no story column > empty).
 	var firstErr error
-	for _, sheet := range candidates {
-		sd, err := readSheet(f, base, sheet, date1904)
-		if err != nil {
-			return nil, ferr(sheet, err)
+	rank := func(err error) int {
+		switch {
+		case err == nil:
+			return 0
+		case errors.Is(err, ErrEmptyFile):
+			return 1
+		case errors.Is(err, ErrNoStoryColumn), errors.Is(err, ErrNoColumn):
+			return 2
 		}
-		hi, cols, err := headerRow(sd, opts)
+		return 3
+	}
+	for _, sheet := range candidates {
+		sd, err := readSheet(f, base, sheet, date1904, opts)
+		var hi int
+		var cols columns
+		if err == nil {
+			hi, cols, err = headerRow(sd, opts)
+		}
 		if err != nil {
-			if opts.Sheet != "" || !errors.Is(err, ErrNoStoryColumn) && !errors.Is(err, ErrEmptyFile) && !errors.Is(err, ErrNoColumn) {
+			if opts.Sheet != "" {
 				return nil, ferr(sheet, err)
 			}
-			if firstErr == nil || errors.Is(firstErr, ErrEmptyFile) && !errors.Is(err, ErrEmptyFile) {
-				firstErr = &FileError{File: base, Sheet: sheet, Err: err}
+			if rank(err) > rank(firstErr) {
+				firstErr = ferr(sheet, err)
 			}
 			continue
 		}
@@ -117,7 +131,7 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 		return build(sd, hi, cols), nil
 	}
 	var fe *FileError
-	if len(candidates) > 1 && errors.As(firstErr, &fe) && !errors.Is(fe.Err, ErrEmptyFile) {
+	if len(candidates) > 1 && errors.As(firstErr, &fe) && rank(fe.Err) == 2 {
 		// Name every sheet looked at; keep the detail of the first one
 		// that has rows.
 		return nil, &FileError{File: base, Sheet: fe.Sheet, Err: fmt.Errorf("%w (sheets checked: %s)",
@@ -126,8 +140,11 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 	return nil, firstErr
 }
 
-// readSheet streams the non-blank rows of one sheet.
-func readSheet(f *excelize.File, base, sheet string, date1904 bool) (*sheetData, error) {
+// readSheet streams the non-blank rows of one sheet. It stops early, after
+// the rows searched for a header, when they hold none: the caller's
+// headerRow then reports the same error without reading a big sheet that
+// is not the data.
+func readSheet(f *excelize.File, base, sheet string, date1904 bool, opts Options) (*sheetData, error) {
 	sd := &sheetData{file: base, sheet: sheet, date1904: date1904}
 	rows, err := f.Rows(sheet)
 	if err != nil {
@@ -143,6 +160,11 @@ func readSheet(f *excelize.File, base, sheet string, date1904 bool) (*sheetData,
 		}
 		if !isBlank(cells) {
 			sd.rows = append(sd.rows, newRawRow(num, cells))
+			if len(sd.rows) == headerScanRows {
+				if _, _, err := headerRow(sd, opts); err != nil {
+					break
+				}
+			}
 		}
 	}
 	if err := rows.Close(); err != nil {
