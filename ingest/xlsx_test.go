@@ -248,3 +248,39 @@ func bombXLSX(tb testing.TB) []byte {
 	}
 	return buf.Bytes()
 }
+
+func TestReadXLSXSheetChoice(t *testing.T) {
+	data := newXLSX(t, func(f *excelize.File) {
+		rows := [][]any{{"Lookup", "Value"}}
+		for i := range 500 {
+			rows = append(rows, []any{i, "v"})
+		}
+		setRows(t, f, "Sheet1", rows)
+		if _, err := f.NewSheet("Empty"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := f.NewSheet("Data"); err != nil {
+			t.Fatal(err)
+		}
+		setRows(t, f, "Data", [][]any{{"Name", "Story"}, {"A", "x"}})
+	})
+	ss, err := Read("s.xlsx", bytes.NewReader(data), Options{})
+	if err != nil || len(ss) != 1 || ss[0].Ref != "s.xlsx:Data:2" {
+		t.Fatalf("Read = %v, %v; want one story from sheet Data", summary(ss), err)
+	}
+
+	none := newXLSX(t, func(f *excelize.File) {
+		setRows(t, f, "Sheet1", [][]any{{"Name", "Notes"}, {"A", "x"}})
+		if _, err := f.NewSheet("Other"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	_, err = Read("n.xlsx", bytes.NewReader(none), Options{})
+	want := `n.xlsx: Sheet1: no story column: no header like "Story", "Answer", "Response" or one that mentions "failure" in the first 10 rows (row 1 has: "Name", "Notes"); name the column with --columns story="Header" (sheets checked: "Sheet1", "Other")`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v\nwant %s", err, want)
+	}
+	if !errors.Is(err, ErrNoStoryColumn) {
+		t.Errorf("errors.Is(err, ErrNoStoryColumn) = false")
+	}
+}
