@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -432,7 +433,10 @@ func (d *pdfDoc) header() {
 	// Cohort, date, words.
 	var meta []string
 	if c := strings.TrimSpace(cutRunes(r.Story.Cohort, nameMaxRunes)); c != "" {
-		meta = append(meta, "Cohort "+c)
+		if !strings.Contains(strings.ToLower(c), "cohort") {
+			c = "Cohort " + c
+		}
+		meta = append(meta, c)
 	}
 	if !r.Story.Submitted.IsZero() {
 		meta = append(meta, "Submitted "+pdfDate(r.Story.Submitted))
@@ -446,9 +450,6 @@ func (d *pdfDoc) header() {
 		} else {
 			meta = append(meta, "No date given; as of "+pdfDate(asOf))
 		}
-	}
-	if r.Scored() {
-		meta = append(meta, pluralWords(r.Words, "word"))
 	}
 	d.text(d.ml, 38.5, textW, 9.5, 'L', plainSpans(strings.Join(meta, "   ·   "), light, false)...)
 
@@ -491,10 +492,15 @@ func pluralWords(n int, w string) string {
 	return strconv.Itoa(n) + " " + w + "s"
 }
 
-// heading draws a section heading, keeping room for some content after it.
-func (d *pdfDoc) heading(title string) {
+// heading draws a section heading, keeping room for some content after it,
+// with an optional muted note after the title.
+func (d *pdfDoc) heading(title string, note ...string) {
 	d.ensure(9 + 18)
-	d.text(d.ml, d.y+5, d.contentW(), 13, 'L', plainSpans(title, pdfColText, true)...)
+	spans := plainSpans(title, pdfColText, true)
+	for _, n := range note {
+		spans = append(spans, textSpan{text: "   " + n, st: textStyle{color: pdfColMuted}})
+	}
+	d.text(d.ml, d.y+5, d.contentW(), 13, 'L', spans...)
 	d.fill(d.accent)
 	d.pdf.Rect(d.ml, d.y+7.6, 12, 0.9, "F")
 	d.y += 12
@@ -509,7 +515,7 @@ func (d *pdfDoc) glance() {
 	top := d.y
 	w := d.contentW()
 	chartW := w * 0.58
-	labelW := 40.0
+	labelW := 45.0
 	valW := 10.0
 	trackX := d.ml + labelW + 2
 	trackW := chartW - labelW - 2 - valW
@@ -545,8 +551,10 @@ func (d *pdfDoc) glance() {
 	}
 	y += 6
 	// Legend.
-	d.fill(critColor(0))
-	d.pdf.Rect(trackX, y-2.2, 5, 2.6, "F")
+	for k := range 3 {
+		d.fill(critColor(k))
+		d.pdf.Rect(trackX+float64(k)*1.8, y-2.2, 1.8, 2.6, "F")
+	}
 	lx := trackX + 6.5
 	lx += d.text(lx, y, 40, 7.5, 'L', plainSpans("your level", pdfColMuted, false)...)
 	if hasMean {
@@ -648,13 +656,23 @@ func (d *pdfDoc) flags() {
 
 // criteria draws one section per criterion.
 func (d *pdfDoc) criteria() {
-	d.heading("Criterion by criterion")
+	if len(d.res.Scores) == 0 {
+		d.heading("Criterion by criterion")
+		d.paragraph(d.ml, d.contentW(), plainSpans("No criteria were scored.", pdfColMuted, false), 10, 5)
+		return
+	}
 	for i, s := range d.res.Scores {
-		d.criterion(i, s)
+		title := ""
+		if i == 0 {
+			title = "Criterion by criterion"
+		}
+		d.criterion(i, s, title)
 	}
 }
 
-func (d *pdfDoc) criterion(i int, s evaluate.Score) {
+// criterion draws one criterion's block, after a section heading when title
+// is not empty (kept on the same page as the block).
+func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 	w := d.contentW()
 	ind := 6.0
 	tw := w - ind
@@ -669,13 +687,13 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score) {
 		eff  float64
 	}
 	var quotes []quote
-	for _, e := range s.Evidence {
-		q := strings.Join(strings.Fields(cutRunes(e.Quote, quoteMaxRunes)), " ")
+	for _, g := range groupEvidence(s.Evidence) {
+		q := strings.Join(strings.Fields(cutRunes(g.quote, quoteMaxRunes)), " ")
 		sp := []textSpan{{text: "“" + q + "”", st: textStyle{color: pdfColText}}}
-		if n := strings.TrimSpace(e.Note); n != "" {
-			sp = append(sp, textSpan{text: "  — " + cutRunes(n, 300), st: textStyle{color: pdfColMuted}})
+		if len(g.notes) > 0 {
+			sp = append(sp, textSpan{text: "  — " + cutRunes(strings.Join(g.notes, "; "), 400), st: textStyle{color: pdfColMuted}})
 		}
-		quotes = append(quotes, quote{d.lay(sp, 9.5, qw, 4.7), e.Effect})
+		quotes = append(quotes, quote{d.lay(sp, 9.5, qw, 4.7), g.effect})
 	}
 	fb := d.lay(plainSpans(strings.TrimSpace(cutRunes(s.Feedback, textMaxRunes)), pdfColText, false), 10, tw, 5)
 	next := strings.TrimSpace(cutRunes(s.NextStep, textMaxRunes))
@@ -694,10 +712,25 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score) {
 		h += 3 + nextL.h() + 6
 	}
 	h += 6
-	if h <= d.bot-d.top {
+	if title != "" {
+		h += 12
+	}
+	// A block that fits in a third of a page is kept together; a longer one
+	// may break, after its heading row, descriptor and first quote.
+	if h <= (d.bot-d.top)/3 {
 		d.ensure(h)
 	} else {
-		d.ensure(30)
+		first := 9 + desc.h() + 2 + 6
+		if len(quotes) > 0 {
+			first += quotes[0].text.h()
+		}
+		if title != "" {
+			first += 12
+		}
+		d.ensure(first)
+	}
+	if title != "" {
+		d.heading(title)
 	}
 
 	// Heading row.
@@ -775,6 +808,44 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score) {
 	d.y += 5
 }
 
+// evidenceGroup is the evidence of one criterion for one passage: several
+// signals often match the same sentence.
+type evidenceGroup struct {
+	quote  string
+	notes  []string
+	effect float64 // the sum of the signals' effects
+}
+
+// groupEvidence merges evidence with the same span (or, without valid
+// offsets, the same quote), in order of first appearance, keeping each
+// distinct note once.
+func groupEvidence(ev []evaluate.Evidence) []evidenceGroup {
+	type key struct {
+		a, b int
+		q    string
+	}
+	var out []evidenceGroup
+	idx := map[key]int{}
+	for _, e := range ev {
+		k := key{e.Start, e.End, ""}
+		if e.Start >= e.End {
+			k = key{-1, -1, e.Quote}
+		}
+		i, ok := idx[k]
+		if !ok {
+			i = len(out)
+			idx[k] = i
+			out = append(out, evidenceGroup{quote: e.Quote})
+		}
+		g := &out[i]
+		g.effect += e.Effect
+		if n := strings.TrimSpace(e.Note); n != "" && !slices.Contains(g.notes, n) {
+			g.notes = append(g.notes, n)
+		}
+	}
+	return out
+}
+
 // storyText is the part of the story the report reproduces.
 func (d *pdfDoc) storyText() string {
 	t, _ := capStory(d.res.Story.Text)
@@ -807,7 +878,11 @@ func capStory(text string) (string, bool) {
 func (d *pdfDoc) story() {
 	r := d.res
 	text, cut := capStory(r.Story.Text)
-	d.heading("Your story")
+	// The story starts a page unless a good part of it fits here.
+	if d.y+60 > d.bot {
+		d.newPage()
+	}
+	d.heading("Your story", pluralWords(r.Words, "word"))
 
 	// Legend: the criteria that have evidence.
 	var legend []int

@@ -4,6 +4,10 @@ import (
 	"bytes"
 	"flag"
 	"fmt"
+	"image"
+	"image/color"
+	"image/jpeg"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -61,11 +65,14 @@ func sentence(text, sub string, signal string, effect float64, note string) eval
 		panic("fixture: " + sub)
 	}
 	a := strings.LastIndex(text[:i], "\n") + 1
-	b := strings.Index(text[i:], "\n")
+	if j := strings.LastIndex(text[:i], ". "); j >= 0 && j+2 > a {
+		a = j + 2
+	}
+	b := strings.IndexAny(text[i:], ".\n")
 	if b < 0 {
 		b = len(text)
-	} else {
-		b += i
+	} else if b += i; text[b] == '.' {
+		b++
 	}
 	return evaluate.Evidence{Quote: text[a:b], Start: a, End: b, Signal: signal, Effect: effect, Note: note}
 }
@@ -379,6 +386,67 @@ func TestPDFSurvivesOddInput(t *testing.T) {
 	}
 }
 
+// writeTestLogo writes a small PNG logo (a coloured badge) into dir.
+func writeTestLogo(t *testing.T, dir string) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 120, 48))
+	for y := range 48 {
+		for x := range 120 {
+			c := color.RGBA{0x1F, 0x4E, 0x79, 0xFF}
+			if (x/12+y/12)%2 == 0 {
+				c = color.RGBA{0xF2, 0xA9, 0x00, 0xFF}
+			}
+			img.Set(x, y, c)
+		}
+	}
+	path := filepath.Join(dir, "logo.png")
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// writeTestJPEG writes a small JPEG logo into dir.
+func writeTestJPEG(t *testing.T, dir string) string {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 40, 40))
+	for y := range 40 {
+		for x := range 40 {
+			img.Set(x, y, color.RGBA{uint8(6 * x), uint8(6 * y), 0x80, 0xFF})
+		}
+	}
+	path := filepath.Join(dir, "logo.jpg")
+	var buf bytes.Buffer
+	if err := jpeg.Encode(&buf, img, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestPDFWithLogo(t *testing.T) {
+	dir := t.TempDir()
+	for _, logo := range []string{writeTestLogo(t, dir), writeTestJPEG(t, dir)} {
+		t.Run(filepath.Ext(logo), func(t *testing.T) {
+			opts := pdfTestOpts()
+			opts.Brand.Logo = logo
+			pdf := renderPDFBytes(t, pdfTestResult("Zoë", "C", pdfTestStory), opts)
+			if !bytes.Contains(pdf, []byte("/Subtype /Image")) {
+				t.Errorf("no image XObject in the PDF")
+			}
+			if !strings.Contains(pdfText(t, pdf), "Northwind Bootcamp") {
+				t.Errorf("organisation missing next to the logo")
+			}
+		})
+	}
+}
+
 func TestPDFRejectsBadLogo(t *testing.T) {
 	dir := t.TempDir()
 	bad := filepath.Join(dir, "logo.png")
@@ -430,6 +498,19 @@ func TestPDFWriteSample(t *testing.T) {
 	}
 	res = pdfTestResult("陈静", "Spring 2026", longStory(600))
 	if err := os.WriteFile(filepath.Join(dir, "long.pdf"), renderPDFBytes(t, res, pdfTestOpts()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	res = pdfTestResult(strings.Repeat("Wolfeschlegelsteinhausenbergerdorff ", 6)+"שרה כהן 👍🏽", "Cohort with a very long name that goes on and on and on", pdfTestStory)
+	res.Story.Submitted = time.Time{}
+	res.Strength = "Great 🎉 work, Ελένη"
+	for i := range 14 {
+		res.Flags = append(res.Flags, evaluate.Flag{Code: fmt.Sprintf("flag-%d", i), Message: "Something odd about this story that a reviewer should check."})
+	}
+	opts := pdfTestOpts()
+	opts.Brand.Paper = "Letter"
+	opts.Brand.Accent = "#7A1F4E"
+	opts.Brand.Logo = writeTestLogo(t, dir)
+	if err := os.WriteFile(filepath.Join(dir, "odd.pdf"), renderPDFBytes(t, res, opts), 0o644); err != nil {
 		t.Fatal(err)
 	}
 }
