@@ -368,3 +368,21 @@ func TestCohortMeans(t *testing.T) {
 		t.Error("means of no scored row: want nil")
 	}
 }
+
+func TestWriteEmptyBatch(t *testing.T) {
+	opts := testOptions(t, fixtureRubric())
+	sum, err := write(t.Context(), nil, opts, fakePDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Counts != (Counts{}) {
+		t.Errorf("counts: got %+v, want zero", sum.Counts)
+	}
+	if got, want := listFiles(t, opts.Dir), []string{"report.xlsx", "results.jsonl"}; !slices.Equal(got, want) {
+		t.Errorf("files: got %q, want %q", got, want)
+	}
+	b, _ := os.ReadFile(filepath.Join(opts.Dir, ResultsFile))
+	if len(b) != 0 {
+		t.Errorf("results.jsonl: got %q, want empty", b)
+	}
+}

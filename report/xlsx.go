@@ -237,6 +237,14 @@ func criteriaColumns(results []evaluate.Result, r *evaluate.Rubric) []critCol {
 // strings as text whatever they start with), cut visibly at Excel's limit.
 func (b *wb) text(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
+	if strings.ContainsFunc(s, isXMLControl) {
+		s = strings.Map(func(r rune) rune {
+			if isXMLControl(r) {
+				return -1 // invisible, and not allowed in XML
+			}
+			return r
+		}, s)
+	}
 	if len(s) <= maxCellChars { // bytes >= UTF-16 units: cannot exceed
 		return s
 	}
@@ -258,6 +266,10 @@ func (b *wb) text(s string) string {
 	}
 	return s
 }
+
+// isXMLControl reports whether r is a control character that XML 1.0
+// cannot hold (all of C0 but tab, line feed and carriage return).
+func isXMLControl(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' }
 
 // displayWidth approximates the width of s in characters of the default
 // font: East Asian wide characters count twice.

@@ -3,6 +3,7 @@ package report
 import (
 	"archive/zip"
 	"bytes"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -338,6 +339,63 @@ func TestWorkbookStreamsLargeCohorts(t *testing.T) {
 		rows.Close()
 		if got != tt.want {
 			t.Errorf("%s: got %d rows, want %d", tt.sheet, got, tt.want)
+		}
+	}
+}
+
+// TestWorkbookSurvivesHostileText writes control characters, invalid UTF-8,
+// right-to-left text and emoji, and reads them back.
+func TestWorkbookSurvivesHostileText(t *testing.T) {
+	results, rub := fixture()
+	tests := []struct {
+		name, in, want string
+	}{
+		{"controls", "Ana\x01\x07 Lima\x1b", "Ana Lima"},
+		{"invalid utf-8", "Jo\xffão", "Jo\uFFFDão"},
+		{"rtl", "مريم \u202eالعلي", "مريم \u202eالعلي"},
+		{"emoji", "Ana 🚀👩‍💻", "Ana 🚀👩‍💻"},
+		{"leading space", "  spaced  ", "  spaced  "},
+	}
+	for i, tt := range tests {
+		results[i*2].Story.Name = tt.in
+		if results[i*2].Scored() {
+			results[i*2].Strength = tt.in
+		}
+	}
+	opts := testOptions(t, rub)
+	if _, err := write(t.Context(), results, opts, fakePDF); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenFile(filepath.Join(opts.Dir, WorkbookFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(sheetCandidates)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := map[string]bool{}
+	for _, r := range rows[1:] {
+		names[r[2]] = true
+	}
+	for i, tt := range tests {
+		if !results[i*2].Scored() {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			if !names[tt.want] {
+				t.Errorf("name %q not found in Candidates; got %v", tt.want, names)
+			}
+		})
+	}
+	b, err := os.ReadFile(filepath.Join(opts.Dir, ResultsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, line := range bytes.Split(bytes.TrimSpace(b), []byte("\n")) {
+		if !json.Valid(line) {
+			t.Errorf("results.jsonl line %d is not valid JSON", i+1)
 		}
 	}
 }
