@@ -39,8 +39,8 @@ func readCSV(base, ext string, data []byte, opts Options) ([]evaluate.Story, err
 		if !errors.As(err, &pe) {
 			return nil, &FileError{File: base, Err: err}
 		}
-		if line, bad := unterminatedQuote(text, delim); bad {
-			return nil, &FileError{File: base, Line: line + skip, Err: ErrUnbalancedQuote}
+		if line, qerr := quoteProblem(text, delim); qerr != nil {
+			return nil, &FileError{File: base, Line: line + skip, Err: qerr}
 		}
 		if rows, err = parseCSV(text, delim, true, skip); err != nil {
 			return nil, &FileError{File: base, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
@@ -138,65 +138,67 @@ func sniffDelimiter(text string) rune {
 	return best
 }
 
-// unterminatedQuote scans text as csv.Reader does with LazyQuotes and
-// reports the 1-based line of a quoted field that runs to the end of the
-// input.
-func unterminatedQuote(text string, delim rune) (int, bool) {
+// quoteProblem scans text as csv.Reader does with LazyQuotes and finds a
+// quoted field that cannot be right: one that runs to the end of the input,
+// or one that swallows following rows, seen as a lone quote inside it at
+// the start of a field (after a line break or a delimiter), where the next
+// row's own quoted field would begin. It is only used on files that the
+// strict reader rejected; it returns the 1-based line where the field
+// starts and an error, or 0, nil.
+func quoteProblem(text string, delim rune) (int, error) {
 	line := 1
 	fieldStart := true
+	isDelim := func(i int) bool { return strings.HasPrefix(text[i:], string(delim)) }
 	for i := 0; i < len(text); {
-		c := rune(text[i])
-		if c >= 0x80 {
-			// Multi-byte runes never start a quote; a multi-byte
-			// delimiter is compared as a string.
-			if d := string(delim); strings.HasPrefix(text[i:], d) && delim >= 0x80 {
-				fieldStart = true
-				i += len(d)
-				continue
-			}
-			fieldStart = false
-			i++
-			continue
-		}
 		switch {
-		case c == '\n':
+		case text[i] == '\n':
 			line++
 			fieldStart = true
 			i++
-		case c == delim:
+		case isDelim(i):
 			fieldStart = true
-			i++
-		case c == '"' && fieldStart:
+			i += len(string(delim))
+		case text[i] == '"' && fieldStart:
 			start := line
 			i++
+		quoted:
 			for {
 				if i >= len(text) {
-					return start, true
+					return start, ErrUnbalancedQuote
 				}
-				switch text[i] {
-				case '\n':
+				switch {
+				case text[i] == '\n':
 					line++
 					i++
-					continue
-				case '"':
-					if i+1 < len(text) && text[i+1] == '"' {
-						i += 2
-						continue
+				case text[i] != '"':
+					i++
+				case i+1 < len(text) && text[i+1] == '"':
+					i += 2 // escaped quote
+				case i+1 >= len(text) || isDelim(i+1) || text[i+1] == '\n' ||
+					text[i+1] == '\r' && (i+2 >= len(text) || text[i+2] == '\n'):
+					i++
+					break quoted // closing quote
+				default:
+					// A lone quote inside the field: text if mid-word,
+					// the start of another field if it follows a line
+					// break or a delimiter within a multi-line field.
+					if line > start && i > 0 && (text[i-1] == '\n' || isDelimAt(text, i-1, delim)) {
+						return start, fmt.Errorf("%w: the quoted field seems to run on into line %d", ErrUnbalancedQuote, line)
 					}
-					if i+1 >= len(text) || rune(text[i+1]) == delim || text[i+1] == '\n' ||
-						(text[i+1] == '\r' && (i+2 >= len(text) || text[i+2] == '\n')) {
-						i++
-						goto closed
-					}
+					i++
 				}
-				i++
 			}
-		closed:
 			fieldStart = false
 		default:
 			fieldStart = false
 			i++
 		}
 	}
-	return 0, false
+	return 0, nil
+}
+
+// isDelimAt reports whether the delimiter ends at byte i of text.
+func isDelimAt(text string, i int, delim rune) bool {
+	d := string(delim)
+	return i+1 >= len(d) && text[i+1-len(d):i+1] == d
 }

@@ -123,6 +123,10 @@ f.csv::3 id="" name="Solo" email="" cohort="" submitted= text="y"
 			opts: Options{Columns: map[string]string{"story": "Essay"}}, err: ErrNoColumn},
 		{name: "unbalanced quote", file: "f.csv", content: "Name,Story\nA,x\nB,\"never ends\nC,z\n",
 			err: ErrUnbalancedQuote, line: 3},
+		{name: "unbalanced quote swallowing rows", file: "f.csv", content: "Name,Story\nA,\"x\"\nB,\"never ends\nC,z\n\"D\",\"w\"\n",
+			err: ErrUnbalancedQuote, line: 3},
+		{name: "unbalanced quote after sep line", file: "f.csv", content: "sep=,\nName,Story\nB,\"never ends\nC,z\n",
+			err: ErrUnbalancedQuote, line: 3},
 		{
 			name: "sheet option ignored for csv", file: "f.csv", content: "Story\nx\n", opts: Options{Sheet: "Responses"},
 			want: "f.csv::2 id=\"\" name=\"\" email=\"\" cohort=\"\" submitted= text=\"x\"\n",
@@ -180,23 +184,32 @@ func TestReadCSVBigCells(t *testing.T) {
 	}
 }
 
-func TestUnterminatedQuote(t *testing.T) {
+func TestQuoteProblem(t *testing.T) {
 	tests := []struct {
 		in   string
 		line int
-		bad  bool
 	}{
-		{"a,b\n1,\"ok\"\n", 0, false},
-		{"a,b\n1,\"multi\nline\"\n", 0, false},
-		{"a,b\n1,\"he said \"\"hi\"\"\"\n", 0, false},
-		{"a,b\n1,\"lazy \"quote\" inside\"\n", 0, false},
-		{"a,b\n1,\"open\n2,3\n", 2, true},
-		{"a,b\n1,x\n\"", 3, true},
+		{"a,b\n1,\"ok\"\n", 0},
+		{"a,b\n1,\"multi\nline\"\n", 0},
+		{"a,b\n1,\"he said \"\"hi\"\"\"\n", 0},
+		{"a,b\n1,\"lazy \"quote\" inside\"\n", 0},
+		{"a,b\n1,\"multi\nline with \"lazy\" quote\"\n", 0},
+		{"a,b\n1,\"open\n2,3\n", 2},
+		{"a,b\n1,x\n\"", 3},
+		{"a,b\n1,\"never closed\n2,z\n3,\"quoted\",w\n", 2},
+		{"a;b\n1;\"never closed\n2;z\n\"3\";w\n", 2},
 	}
 	for _, tt := range tests {
-		line, bad := unterminatedQuote(tt.in, ',')
-		if line != tt.line || bad != tt.bad {
-			t.Errorf("unterminatedQuote(%q) = %d, %v; want %d, %v", tt.in, line, bad, tt.line, tt.bad)
+		delim := ','
+		if strings.Contains(tt.in, ";") {
+			delim = ';'
+		}
+		line, err := quoteProblem(tt.in, delim)
+		if line != tt.line || (err != nil) != (tt.line > 0) {
+			t.Errorf("quoteProblem(%q) = %d, %v; want line %d", tt.in, line, err, tt.line)
+		}
+		if err != nil && !errors.Is(err, ErrUnbalancedQuote) {
+			t.Errorf("quoteProblem(%q) = %v, want ErrUnbalancedQuote", tt.in, err)
 		}
 	}
 }

@@ -38,8 +38,9 @@
 // bytes become U+FFFD. A .csv's delimiter is sniffed among comma,
 // semicolon, tab and bar (Excel's "sep=;" first line is honoured); a .tsv
 // uses tabs. Quotes are read strictly first, then leniently: a stray quote
-// inside a field is kept as text. A quoted field that never ends is a
-// fatal error with its line, since everything after it would be lost.
+// inside a field is kept as text. A quoted field that never ends, or that
+// visibly runs on into the following rows, is a fatal error with its line,
+// since the rows it swallows would be lost.
 //
 // # Dates
 //
