@@ -95,17 +95,19 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 		flags = append(flags, Flag{Code: code, Message: fmt.Sprintf(format, args...)})
 	}
 	set := cf.set
-	if d.Content < set.MinWords {
-		add("too-short", "The story has %d words; at least %d are needed to judge it.", d.Content, set.MinWords)
-	}
-	if d.Words > set.MaxWords {
-		add("too-long", "The story has %d words, far more than the %d an interview answer should take.", d.Words, set.MaxWords)
-	}
 	en, foreign, nonLatin := langStats(d)
 	nonEnglish := false
 	if d.Words >= 12 && (nonLatin > 0.5 || (foreign > en && foreign > 0.08) || en < 0.12 && foreign > 0.04) {
 		nonEnglish = true
 		add("not-english", "The story does not appear to be in English; the English rubric cannot judge it, so a person should read it (scores are only indicative).")
+	}
+	// Filler does not count towards the minimum, so padding cannot lift
+	// the too-short cap.
+	if d.Unique < set.MinWords || (!nonEnglish && d.Content < set.MinWords) {
+		add("too-short", "The story has %d words of substance; at least %d are needed to judge it.", min(d.Unique, d.Content), set.MinWords)
+	}
+	if d.Words > set.MaxWords {
+		add("too-long", "The story has %d words, far more than the %d an interview answer should take.", d.Words, set.MaxWords)
 	}
 	if m := cf.placeholder.FindStringIndex(d.Text); m != nil {
 		add("placeholder", "The story contains a template placeholder %q.", d.Text[m[0]:m[1]])

@@ -92,17 +92,44 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 		return Result{}, err
 	}
 	d := analyze(st.Text, ref, s.stems)
+	// Pass 1: text matches of every signal. A sentence no signal matches is
+	// filler: it neither counts towards length nor shifts positions.
+	pre := make([][][]hit, len(s.criteria))
+	subst := make([]bool, len(d.Sentences))
+	for ci, cc := range s.criteria {
+		pre[ci] = make([][]hit, len(cc.signals))
+		for si, sig := range cc.signals {
+			switch sig.Kind {
+			case "phrase", "regex", "quantity", "time":
+				hs := sig.m.find(d, ref)
+				pre[ci][si] = hs
+				for _, h := range hs {
+					if h.Sent >= 0 && h.Sent < len(subst) {
+						subst[h.Sent] = true
+					}
+				}
+			}
+		}
+	}
+	for i, sn := range d.Sentences {
+		if sn.Heading != "" {
+			subst[i] = true
+		}
+	}
+	d.focus(subst)
 	res := Result{Story: st, Ref: ref, Words: d.Words}
 	res.Flags = s.flags.check(d)
 	caps := 4
+	set := s.rubric.settings()
 	for _, f := range res.Flags {
-		if lv, ok := s.rubric.settings().Caps[f.Code]; ok && lv < caps {
+		if lv, ok := set.Caps[f.Code]; ok && lv < caps {
 			caps = lv
 		}
 	}
+	// Pass 2: positions, sections and lengths over the substantive text.
 	var sum float64
-	for _, cc := range s.criteria {
-		sc := s.scoreCriterion(cc, d, ref, caps)
+	for ci, cc := range s.criteria {
+		sc := s.scoreCriterion(cc, d, ref, caps, pre[ci])
 		sum += cc.Weight * float64(sc.Level) / 4
 		res.Scores = append(res.Scores, sc)
 	}
@@ -134,7 +161,7 @@ type scored struct {
 
 // scoreCriterion computes one criterion's raw score, level, evidence and
 // feedback.
-func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Time, flagCap int) Score {
+func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Time, flagCap int, pre [][]hit) Score {
 	sc := Score{ID: cc.ID, Name: cc.Name, Weight: cc.Weight}
 	raw := cc.Base
 	maxLevel := flagCap
@@ -152,7 +179,11 @@ func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Tim
 		}
 		var hits []hit
 		seen := map[int]bool{}
-		for _, h := range sig.m.find(d, ref) {
+		found := pre[si]
+		if found == nil {
+			found = sig.m.find(d, ref)
+		}
+		for _, h := range found {
 			if !sig.accept(d, h) || seen[h.Sent] {
 				continue
 			}

@@ -62,6 +62,10 @@ type sentence struct {
 	Dup bool
 	// Para is the 0-based paragraph index.
 	Para int
+	// Filler is true when no rubric signal matched anything in the sentence
+	// (set by focus): filler neither counts towards length nor moves the
+	// position of other sentences.
+	Filler bool
 }
 
 // doc is the analysis of one story.
@@ -70,8 +74,10 @@ type doc struct {
 	Tokens    []token
 	Sentences []sentence
 	Words     int // word and number tokens
-	// Content is the number of words in non-duplicate sentences.
-	Content    int
+	// Content is the number of words in non-duplicate, non-filler sentences.
+	Content int
+	// Unique is the number of words in non-duplicate sentences.
+	Unique     int
 	Paragraphs int
 	Quantities []quantity
 	Times      []timeMention
@@ -179,11 +185,13 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 		if s >= e {
 			continue
 		}
-		if len(d.Sentences) > 0 && strings.Count(text[prevEnd:s], "\n") >= 2 {
-			para++
+		for _, part := range splitLowercase(text, s, e) {
+			if len(d.Sentences) > 0 && strings.Count(text[prevEnd:part[0]], "\n") >= 2 {
+				para++
+			}
+			d.Sentences = append(d.Sentences, sentence{Start: part[0], End: part[1], Para: para})
+			prevEnd = part[1]
 		}
-		d.Sentences = append(d.Sentences, sentence{Start: s, End: e, Para: para})
-		prevEnd = e
 	}
 	d.Paragraphs = para + 1
 	if len(d.Sentences) == 0 {
@@ -236,23 +244,69 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 		if sn.Words >= 4 && seen[k] {
 			sn.Dup = true
 		} else {
-			d.Content += sn.Words
+			d.Unique += sn.Words
 		}
 		seen[k] = true
 		sn.Heading = detectHeading(d.Tokens[sn.T0:sn.T1], text)
 	}
-	d.before = make([]int, len(d.Sentences)+1)
-	for i, s := range d.Sentences {
-		d.before[i+1] = d.before[i]
-		if !s.Dup {
-			d.before[i+1] += s.Words
-		}
-	}
+	d.focus(nil)
 	markNegation(d)
 	markActors(d)
 	d.Quantities = findQuantities(d)
 	d.Times = findTimes(d, ref)
 	return d
+}
+
+// abbreviations end with a period without ending a sentence.
+var abbreviations = map[string]bool{
+	"e.g": true, "i.e": true, "etc": true, "vs": true, "approx": true, "mr": true, "mrs": true,
+	"ms": true, "dr": true, "inc": true, "ltd": true, "no": true, "st": true, "jr": true, "sr": true,
+	"co": true, "corp": true, "dept": true, "est": true, "fig": true, "min": true, "max": true,
+}
+
+// splitLowercase splits text[s:e] after a sentence-ending '.', '!' or '?'
+// followed by space and a lower-case letter, which UAX #29 does not treat
+// as a boundary but casual writers use ("it failed. i learned ..."). It
+// returns trimmed [start, end) pairs.
+func splitLowercase(text string, s, e int) [][2]int {
+	var out [][2]int
+	start := s
+	for i := s; i < e; i++ {
+		c := text[i]
+		if c != '.' && c != '!' && c != '?' {
+			continue
+		}
+		j := i + 1
+		quoted := false
+		for j < e && (text[j] == '.' || text[j] == '!' || text[j] == '?' || text[j] == ')' || text[j] == '"' || text[j] == '\'') {
+			quoted = quoted || text[j] == ')' || text[j] == '"' || text[j] == '\''
+			j++
+		}
+		if quoted || strings.HasPrefix(text[j:e], "\u201d") || strings.HasPrefix(text[j:e], "\u2019") {
+			continue // a quoted or parenthesised question runs on
+		}
+		k := j
+		for k < e && (text[k] == ' ' || text[k] == '\t') {
+			k++
+		}
+		if k == j || k >= e || !(text[k] >= 'a' && text[k] <= 'z') {
+			continue
+		}
+		if c == '.' {
+			w := i
+			for w > start && (text[w-1] >= 'a' && text[w-1] <= 'z' || text[w-1] >= 'A' && text[w-1] <= 'Z' || text[w-1] == '.') {
+				w--
+			}
+			word := strings.ToLower(text[w:i])
+			if len(word) <= 1 || abbreviations[word] || strings.Contains(word, ".") {
+				continue
+			}
+		}
+		out = append(out, [2]int{start, j})
+		start = k
+		i = k - 1
+	}
+	return append(out, [2]int{start, e})
 }
 
 // isNegator reports whether a lower-cased word negates what follows.
@@ -353,7 +407,9 @@ func detectHeading(toks []token, text string) string {
 	n := 0
 	for i, tk := range toks {
 		if tk.Kind == tokPunct {
-			if (tk.Lower == ":" || tk.Lower == "-" || tk.Lower == "\u2013" || tk.Lower == "\u2014") && n > 0 && n <= 5 {
+			dash := tk.Lower == "-" || tk.Lower == "\u2013" || tk.Lower == "\u2014"
+			spaced := tk.Start > 0 && (text[tk.Start-1] == ' ' || text[tk.Start-1] == '\t')
+			if (tk.Lower == ":" || dash && spaced) && n > 0 && n <= 5 {
 				var b strings.Builder
 				for _, t := range toks[:i] {
 					if t.Kind != tokPunct {
@@ -378,6 +434,27 @@ func detectHeading(toks []token, text string) string {
 	return ""
 }
 
+// focus marks the sentences that are not substantive as filler and
+// recomputes Content and the word offsets that positions are measured in.
+// With nil (or when nothing is substantive) every sentence counts.
+func (d *doc) focus(substantive []bool) {
+	any := false
+	for _, b := range substantive {
+		any = any || b
+	}
+	d.before = make([]int, len(d.Sentences)+1)
+	d.Content = 0
+	for i := range d.Sentences {
+		sn := &d.Sentences[i]
+		sn.Filler = any && !substantive[i]
+		d.before[i+1] = d.before[i]
+		if !sn.Dup && !sn.Filler {
+			d.before[i+1] += sn.Words
+			d.Content += sn.Words
+		}
+	}
+}
+
 // pos returns the position of byte offset off in the story's content, 0..1,
 // ignoring duplicated sentences.
 func (d *doc) pos(tokIdx int) float64 {
@@ -385,12 +462,14 @@ func (d *doc) pos(tokIdx int) float64 {
 		return 0
 	}
 	tk := d.Tokens[tokIdx]
-	// words before this token, minus duplicate words before its sentence
+	// content words before this token's sentence, then within it
 	w := d.before[tk.Sent]
 	sn := d.Sentences[tk.Sent]
-	for i := sn.T0; i < tokIdx; i++ {
-		if d.Tokens[i].Kind != tokPunct {
-			w++
+	if !sn.Dup && !sn.Filler {
+		for i := sn.T0; i < tokIdx; i++ {
+			if d.Tokens[i].Kind != tokPunct {
+				w++
+			}
 		}
 	}
 	p := float64(w) / float64(d.Content)
