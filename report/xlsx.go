@@ -339,7 +339,7 @@ func (b *wb) candidates() error {
 	widths := []float64{6, 12, 26, 28, 14, 12, 8, 8, 14}
 	for _, c := range b.criteria {
 		headers = append(headers, c.Name)
-		widths = append(widths, 12)
+		widths = append(widths, 13.5)
 	}
 	headers = append(headers, "Flags", "Top strength", "First change")
 	widths = append(widths, 20, 50, 50)
@@ -368,9 +368,9 @@ func (b *wb) candidates() error {
 	fit(9+nc, func(r *evaluate.Result) string {
 		n := 0
 		for _, f := range r.Flags {
-			n += len(f.Code) + 2
+			n += len(f.Code) + 2 // ", " between codes
 		}
-		return strings.Repeat("x", n)
+		return strings.Repeat("x", max(n-2, 0))
 	})
 	fit(last-1, func(r *evaluate.Result) string { return r.Story.Ref })
 

@@ -26,7 +26,7 @@ func (b *wb) summary() error {
 	if err := f.SetColWidth(sh, "A", "A", 26); err != nil {
 		return err
 	}
-	if err := f.SetColWidth(sh, "B", xlCol(max(8, 6+len(b.criteria))), 12); err != nil {
+	if err := f.SetColWidth(sh, "B", xlCol(max(8, 6+len(b.criteria))), 13.5); err != nil {
 		return err
 	}
 	set := newXLSetter(f, sh)
