@@ -808,8 +808,8 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 	d.y += 5
 }
 
-// evidenceGroup is the evidence of one criterion for one passage: several
-// signals often match the same sentence.
+// evidenceGroup is the evidence of one criterion for one passage in one
+// direction: several signals often match the same sentence.
 type evidenceGroup struct {
 	quote  string
 	notes  []string
@@ -817,19 +817,27 @@ type evidenceGroup struct {
 }
 
 // groupEvidence merges evidence with the same span (or, without valid
-// offsets, the same quote), in order of first appearance, keeping each
-// distinct note once.
+// offsets, the same quote) and the same direction (raised or lowered the
+// level), in order of first appearance, keeping each distinct note once.
 func groupEvidence(ev []evaluate.Evidence) []evidenceGroup {
 	type key struct {
 		a, b int
 		q    string
+		sign int
 	}
 	var out []evidenceGroup
 	idx := map[key]int{}
 	for _, e := range ev {
-		k := key{e.Start, e.End, ""}
+		sign := 0
+		switch {
+		case e.Effect > 0:
+			sign = 1
+		case e.Effect < 0:
+			sign = -1
+		}
+		k := key{e.Start, e.End, "", sign}
 		if e.Start >= e.End {
-			k = key{-1, -1, e.Quote}
+			k = key{-1, -1, e.Quote, sign}
 		}
 		i, ok := idx[k]
 		if !ok {

@@ -146,7 +146,7 @@ func (s *shaper) shape(spans []textSpan, size float64) *textPara {
 				}
 			default:
 				f, ok := s.route(r, sp.st.bold)
-				if !ok {
+				if !ok || r == utf8.RuneError {
 					f, c.r, c.miss = faceSans, missingRune, true
 				}
 				c.f = f
