@@ -14,8 +14,8 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// maxErrors bounds how many problems one file reports; a file that bad is
-// probably not the file the user meant.
+// maxErrors bounds how many problems one rubric file reports; a file that
+// bad is probably not the file the user meant.
 const maxErrors = 100
 
 // maxVisits bounds the work of decoding one document, so that aliases
@@ -42,11 +42,8 @@ func newDecoder(file string) *decoder {
 
 func (d *decoder) fail(n *yaml.Node, path, format string, args ...any) {
 	d.bad[path] = true
-	if len(d.errs) == maxErrors {
-		d.errs.Add(errorf(d.file, n.Line, n.Column, "", "too many errors"))
-	}
-	if len(d.errs) >= maxErrors {
-		return
+	if len(d.errs) > 10*maxErrors {
+		return // LoadRubric reports the first maxErrors in file order
 	}
 	d.errs.Add(errorf(d.file, n.Line, n.Column, path, format, args...))
 }

@@ -132,6 +132,8 @@ func parseJSON(name string, data []byte) (*yaml.Node, error) {
 type jsonConv struct {
 	data []byte
 	dec  *json.Decoder
+	// The last position computed, so that pos scans forward only.
+	lastOff, lastLine, lastCol int
 }
 
 // skip returns the offset of the next token at or after off.
@@ -148,13 +150,23 @@ func (c *jsonConv) skip(off int64) int {
 	return i
 }
 
-// pos converts a byte offset into a 1-based line and column (in characters).
+// pos converts a byte offset into a 1-based line and column (in
+// characters). Offsets usually grow from call to call, and pos then scans
+// only the bytes in between.
 func (c *jsonConv) pos(off int) (line, col int) {
 	off = min(max(off, 0), len(c.data))
-	before := c.data[:off]
-	line = bytes.Count(before, []byte{'\n'}) + 1
-	start := bytes.LastIndexByte(before, '\n') + 1
-	return line, utf8.RuneCount(before[start:]) + 1
+	if off < c.lastOff || c.lastLine == 0 {
+		c.lastOff, c.lastLine, c.lastCol = 0, 1, 1
+	}
+	seg := c.data[c.lastOff:off]
+	if i := bytes.LastIndexByte(seg, '\n'); i >= 0 {
+		c.lastLine += bytes.Count(seg, []byte{'\n'})
+		c.lastCol = utf8.RuneCount(seg[i+1:]) + 1
+	} else {
+		c.lastCol += utf8.RuneCount(seg)
+	}
+	c.lastOff = off
+	return c.lastLine, c.lastCol
 }
 
 func (c *jsonConv) value() (*yaml.Node, error) {

@@ -125,6 +125,19 @@ func (l ErrorList) Err() error {
 	return l
 }
 
+// truncate sorts l and keeps its first n problems, replacing the rest by
+// one that says how many were left out.
+func (l ErrorList) truncate(n int) ErrorList {
+	l.Sort()
+	if len(l) <= n {
+		return l
+	}
+	rest := len(l) - n
+	last := l[n-1]
+	l = append(l[:n:n], &Error{File: last.File, Line: last.Line, Col: last.Col, Msg: fmt.Sprintf("and %d more problems", rest)})
+	return l
+}
+
 // errorf builds an *Error.
 func errorf(file string, line, col int, path, format string, args ...any) *Error {
 	return &Error{File: file, Line: line, Col: col, Path: path, Msg: fmt.Sprintf(format, args...)}

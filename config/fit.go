@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -52,6 +53,11 @@ func WriteTunedRubric(w io.Writer, name string, original []byte, weights map[str
 	if crits == nil || crits.Kind != yaml.SequenceNode {
 		return fmt.Errorf("tune rubric %s: no criteria list", name)
 	}
+	// Patch the source text in place where every value to change is a plain
+	// scalar (a number as written): then nothing else moves, not even
+	// line breaks in folded text or the alignment of comments. Otherwise
+	// re-encode the patched node tree (comments survive, layout may not).
+	edits, ok := textEdits(original, crits, weights, thresholds)
 	done := map[string]bool{}
 	for _, c := range crits.Content {
 		if c.Kind != yaml.MappingNode {
@@ -105,13 +111,17 @@ func WriteTunedRubric(w io.Writer, name string, original []byte, weights map[str
 			buf.WriteString("# " + line + "\n")
 		}
 	}
-	enc := yaml.NewEncoder(&buf)
-	enc.SetIndent(2)
-	if err := enc.Encode(&doc); err != nil {
-		return fmt.Errorf("tune rubric %s: %w", name, err)
-	}
-	if err := enc.Close(); err != nil {
-		return fmt.Errorf("tune rubric %s: %w", name, err)
+	if ok && format(name) == "yaml" {
+		buf.Write(applyEdits(original, edits))
+	} else {
+		enc := yaml.NewEncoder(&buf)
+		enc.SetIndent(2)
+		if err := enc.Encode(&doc); err != nil {
+			return fmt.Errorf("tune rubric %s: %w", name, err)
+		}
+		if err := enc.Close(); err != nil {
+			return fmt.Errorf("tune rubric %s: %w", name, err)
+		}
 	}
 
 	tunedName := strings.TrimSuffix(name, filepath.Ext(name)) + ".tuned.yaml"
@@ -174,4 +184,90 @@ func numberTag(v float64) string {
 		return "!!int"
 	}
 	return "!!float"
+}
+
+// textEdit replaces original[off:off+n] with text.
+type textEdit struct {
+	off, n int
+	text   string
+}
+
+// textEdits returns the edits that put the new weights and thresholds into
+// the source text, or false when some value to change is not a plain scalar
+// at a known position (quoted, an alias, a missing key, a list of another
+// length).
+func textEdits(src []byte, crits *yaml.Node, weights map[string]float64, thresholds map[string][]float64) ([]textEdit, bool) {
+	var edits []textEdit
+	scalar := func(n *yaml.Node, v float64) bool {
+		if n == nil || n.Kind != yaml.ScalarNode || n.Style != 0 || n.Line < 1 || n.Column < 1 {
+			return false
+		}
+		off, ok := offsetOf(src, n.Line, n.Column)
+		if !ok || off+len(n.Value) > len(src) || string(src[off:off+len(n.Value)]) != n.Value {
+			return false
+		}
+		edits = append(edits, textEdit{off: off, n: len(n.Value), text: formatNumber(v)})
+		return true
+	}
+	for _, c := range crits.Content {
+		if c.Kind != yaml.MappingNode {
+			continue
+		}
+		_, idn := mappingValue(c, "id")
+		if idn == nil || idn.Kind != yaml.ScalarNode {
+			continue
+		}
+		if v, ok := weights[idn.Value]; ok {
+			if _, n := mappingValue(c, "weight"); !scalar(n, v) {
+				return nil, false
+			}
+		}
+		if t, ok := thresholds[idn.Value]; ok {
+			_, n := mappingValue(c, "thresholds")
+			if n == nil || n.Kind != yaml.SequenceNode || len(n.Content) != len(t) {
+				return nil, false
+			}
+			for i, item := range n.Content {
+				if !scalar(item, t[i]) {
+					return nil, false
+				}
+			}
+		}
+	}
+	return edits, true
+}
+
+// offsetOf converts a 1-based line and column (in characters) to a byte
+// offset into src.
+func offsetOf(src []byte, line, col int) (int, bool) {
+	off := 0
+	for l := 1; l < line; l++ {
+		i := bytes.IndexByte(src[off:], '\n')
+		if i < 0 {
+			return 0, false
+		}
+		off += i + 1
+	}
+	for c := 1; c < col; c++ {
+		if off >= len(src) || src[off] == '\n' {
+			return 0, false
+		}
+		_, size := utf8.DecodeRune(src[off:])
+		off += size
+	}
+	return off, true
+}
+
+// applyEdits applies non-overlapping edits to a copy of src.
+func applyEdits(src []byte, edits []textEdit) []byte {
+	slices.SortFunc(edits, func(a, b textEdit) int { return a.off - b.off })
+	var out bytes.Buffer
+	last := 0
+	for _, e := range edits {
+		out.Write(src[last:e.off])
+		out.WriteString(e.text)
+		last = e.off + e.n
+	}
+	out.Write(src[last:])
+	return out.Bytes()
 }

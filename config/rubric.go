@@ -102,8 +102,8 @@ func LoadRubric(name string, data []byte) (*evaluate.Rubric, error) {
 		n := locate(doc.root, fe.Path)
 		errs.Add(&Error{File: name, Line: n.Line, Col: n.Column, Path: fe.Path, Msg: fe.Msg, Err: fe})
 	}
-	if err := errs.Err(); err != nil {
-		return nil, err
+	if len(errs) > 0 {
+		return nil, errs.truncate(maxErrors)
 	}
 	return r, nil
 }
