@@ -367,6 +367,8 @@ type FitCriterion struct {
 	Thresholds, FittedThresholds []float64
 	// N is the number of stories with a human score for the criterion.
 	N int
+	// Tuned reports that the fitted thresholds differ from the rubric's.
+	Tuned bool
 	// QWKBefore is the kappa of the rubric as it is; QWKInSample that of
 	// the tuned thresholds on the same stories; QWKCrossValidated that of
 	// thresholds fitted without each story's fold, on that fold.
@@ -441,7 +443,8 @@ type fitRow struct {
 // rounded human level. Only where a cut falls between two observed raw
 // values matters, so the search is exhaustive over the intervals between
 // consecutive distinct raw values (over 41 intervals are thinned to 41,
-// evenly by rank, keeping the rubric's own). Within an interval a cut
+// evenly by rank, keeping the rubric's own), with each cut in its own
+// interval, so that every level stays reachable. Within an interval a cut
 // keeps the rubric's value when it lies there, and is otherwise the
 // midpoint (half a raw unit beyond the lowest or highest value for the open
 // ends). Among equally good cuts the one closest to the rubric's (sum of
@@ -451,15 +454,20 @@ type fitRow struct {
 //
 // Weights: the non-negative weights, summing to one, that minimise the
 // squared difference between the total (100 × Σ w·level/4) and ten times
-// the human overall score, over the tuned levels (exact least squares over
+// the human overall score, over the chosen levels (exact least squares over
 // every support set); rescaled to the rubric's total weight, with a floor of
-// 1% of it (weights must be positive), rounded to 0.1. If they give a lower
-// in-sample kappa of the total than the rubric's weights, the rubric's are
-// kept.
+// 1% of it (weights must be positive), rounded to 0.1.
 //
-// Cross-validation repeats the whole procedure k times without one fold and
-// predicts that fold; the pooled out-of-fold predictions give the
-// cross-validated figures.
+// Guard against overfitting: a criterion's tuned thresholds, and the fitted
+// weights, replace the rubric's only if the same procedure, run in an inner
+// k-fold cross-validation on the fitting stories, agrees better out of fold
+// (pooled kappa) than the rubric does on those stories; the fitted weights
+// must also not lower the in-sample kappa of the total. Otherwise the
+// rubric's values are kept ([FitCriterion.Tuned], [Fit.WeightsKept]).
+//
+// Cross-validation repeats the whole procedure (inner selection included)
+// k times without one fold and predicts that fold; the pooled out-of-fold
+// predictions give the cross-validated figures.
 func FitRubric(in CalibrationInput, opts FitOptions) (*Fit, error) {
 	k := opts.Folds
 	if k == 0 {
@@ -511,7 +519,7 @@ func FitRubric(in CalibrationInput, opts FitOptions) (*Fit, error) {
 	for i := range all {
 		all[i] = i
 	}
-	model := fitModel(rows, all, origW, origT)
+	model := fitModel(rows, all, origW, origT, k)
 
 	f := &Fit{N: len(rows), Folds: k, WeightsKept: model.kept}
 	// Out-of-fold predictions.
@@ -526,7 +534,7 @@ func FitRubric(in CalibrationInput, opts FitOptions) (*Fit, error) {
 				train = append(train, i)
 			}
 		}
-		m := fitModel(rows, train, origW, origT)
+		m := fitModel(rows, train, origW, origT, k)
 		for _, i := range test {
 			oofLevels[i] = m.levels(rows[i])
 			oofTotal[i] = totalOf(oofLevels[i], m.weights)
@@ -542,7 +550,7 @@ func FitRubric(in CalibrationInput, opts FitOptions) (*Fit, error) {
 	}
 	for ci, c := range crits {
 		fc := FitCriterion{ID: c.ID, Weight: c.Weight, FittedWeight: model.weights[ci],
-			Thresholds: slices.Clone(c.Thresholds), FittedThresholds: model.thresholds[ci]}
+			Thresholds: slices.Clone(c.Thresholds), FittedThresholds: model.thresholds[ci], Tuned: model.tuned[ci]}
 		var hl, before, ins, cv []int
 		for i, row := range rows {
 			if math.IsNaN(row.human[ci]) {
@@ -581,7 +589,8 @@ func totalFigures(rows []fitRow, totals []float64) FitFigures {
 type model struct {
 	thresholds [][]float64
 	weights    []float64
-	kept       bool // the original weights were kept
+	tuned      []bool // per criterion: thresholds changed
+	kept       bool   // the original weights were kept
 }
 
 // levels predicts a row's levels under m.
@@ -617,63 +626,150 @@ func totalOf(levels []int, w []float64) float64 {
 	return math.Round(s/sw*1000) / 10
 }
 
-// fitModel fits thresholds and weights on the rows idx.
-func fitModel(rows []fitRow, idx []int, origW []float64, origT [][]float64) *model {
-	m := &model{}
+// fitModel fits thresholds and weights on the rows idx. Each criterion's
+// tuned thresholds, and the fitted weights, are kept only if they beat the
+// rubric's out of sample: in an inner k-fold cross-validation on idx
+// (fold = position in idx mod k), their pooled kappa must exceed the
+// rubric's kappa on the same rows.
+func fitModel(rows []fitRow, idx []int, origW []float64, origT [][]float64, k int) *model {
+	m := &model{tuned: make([]bool, len(origT))}
 	for ci := range origT {
-		var raw []float64
-		var caps, hl []int
+		var sub []int
 		for _, i := range idx {
-			if h := rows[i].human[ci]; !math.IsNaN(h) {
-				raw = append(raw, rows[i].raw[ci])
-				caps = append(caps, rows[i].cap[ci])
-				hl = append(hl, clampInt(RoundHalfUp(h), 0, 4))
+			if !math.IsNaN(rows[i].human[ci]) {
+				sub = append(sub, i)
 			}
 		}
-		m.thresholds = append(m.thresholds, fitThresholds(raw, caps, hl, origT[ci]))
+		t := origT[ci]
+		if len(sub) >= 2*k {
+			hl := make([]int, len(sub))
+			orig, cv := make([]int, len(sub)), make([]int, len(sub))
+			for p, i := range sub {
+				hl[p] = clampInt(RoundHalfUp(rows[i].human[ci]), 0, 4)
+				orig[p] = min(cutLevel(rows[i].raw[ci], origT[ci]), rows[i].cap[ci])
+			}
+			for f := range k {
+				var train []int
+				for p, i := range sub {
+					if p%k != f {
+						train = append(train, i)
+					}
+				}
+				tf := thresholdsOn(rows, train, ci, origT[ci])
+				for p, i := range sub {
+					if p%k == f {
+						cv[p] = min(cutLevel(rows[i].raw[ci], tf), rows[i].cap[ci])
+					}
+				}
+			}
+			if QWK(hl, cv, 0, 4) > QWK(hl, orig, 0, 4) {
+				t = thresholdsOn(rows, sub, ci, origT[ci])
+				m.tuned[ci] = !slices.Equal(t, origT[ci])
+			}
+		}
+		m.thresholds = append(m.thresholds, slices.Clone(t))
 	}
-	// Weights, on the rows with an overall score.
+
+	// Weights, on the rows with an overall score, over the chosen levels.
 	var X [][]float64
 	var y []float64
 	for _, i := range idx {
 		if math.IsNaN(rows[i].overall) {
 			continue
 		}
-		lv := m.levels(rows[i])
-		x := make([]float64, len(lv))
-		for c, l := range lv {
-			x[c] = 25 * float64(l)
-		}
-		X = append(X, x)
-		y = append(y, 10*rows[i].overall)
+		X = append(X, m.levelVector(rows[i]))
+		y = append(y, rows[i].overall)
 	}
 	m.weights = slices.Clone(origW)
 	m.kept = true
-	if len(y) < 2 {
+	if len(y) < 2*k {
 		return m
 	}
-	a := simplexLS(X, y)
-	if a == nil {
-		return m
-	}
-	w := scaleWeights(a, origW)
-	hs := make([]float64, len(y))
-	fitted, orig := make([]float64, len(y)), make([]float64, len(y))
-	for r, x := range X {
+	hl := levelsOf(y, 0, 10)
+	predict := func(x []float64, w []float64) float64 {
 		lv := make([]int, len(x))
 		for c := range x {
-			lv[c] = int(math.Round(x[c] / 25))
+			lv[c] = int(x[c])
 		}
-		hs[r] = y[r] / 10
-		fitted[r] = totalOf(lv, w) / 10
-		orig[r] = totalOf(lv, origW) / 10
+		return totalOf(lv, w) / 10
 	}
-	hl := levelsOf(hs, 0, 10)
-	qf, qo := QWK(hl, levelsOf(fitted, 0, 10), 0, 10), QWK(hl, levelsOf(orig, 0, 10), 0, 10)
-	if !(qf < qo) || math.IsNaN(qo) && !math.IsNaN(qf) {
+	cv := make([]float64, len(y))
+	orig := make([]float64, len(y))
+	for r := range y {
+		orig[r] = predict(X[r], origW)
+	}
+	for f := range k {
+		var Xt [][]float64
+		var yt []float64
+		for r := range y {
+			if r%k != f {
+				Xt, yt = append(Xt, X[r]), append(yt, y[r])
+			}
+		}
+		w := weightsOn(Xt, yt, origW)
+		for r := range y {
+			if r%k == f {
+				cv[r] = predict(X[r], w)
+			}
+		}
+	}
+	qOrig := QWK(hl, levelsOf(orig, 0, 10), 0, 10)
+	if !(QWK(hl, levelsOf(cv, 0, 10), 0, 10) > qOrig) {
+		return m
+	}
+	w := weightsOn(X, y, origW)
+	fitted := make([]float64, len(y))
+	for r := range y {
+		fitted[r] = predict(X[r], w)
+	}
+	if QWK(hl, levelsOf(fitted, 0, 10), 0, 10) >= qOrig {
 		m.weights, m.kept = w, false
 	}
 	return m
+}
+
+// levelVector is a row's levels under m, as floats.
+func (m *model) levelVector(row fitRow) []float64 {
+	lv := m.levels(row)
+	x := make([]float64, len(lv))
+	for c, l := range lv {
+		x[c] = float64(l)
+	}
+	return x
+}
+
+// thresholdsOn fits criterion ci's thresholds on the rows idx that have a
+// human score for it.
+func thresholdsOn(rows []fitRow, idx []int, ci int, orig []float64) []float64 {
+	var raw []float64
+	var caps, hl []int
+	for _, i := range idx {
+		if h := rows[i].human[ci]; !math.IsNaN(h) {
+			raw = append(raw, rows[i].raw[ci])
+			caps = append(caps, rows[i].cap[ci])
+			hl = append(hl, clampInt(RoundHalfUp(h), 0, 4))
+		}
+	}
+	return fitThresholds(raw, caps, hl, orig)
+}
+
+// weightsOn fits weights to levels X (rows of levels 0..4) and human overall
+// scores y (0..10); the rubric's weights when the fit fails.
+func weightsOn(X [][]float64, y []float64, origW []float64) []float64 {
+	Xs := make([][]float64, len(X))
+	ys := make([]float64, len(y))
+	for r := range X {
+		Xs[r] = make([]float64, len(X[r]))
+		for c, l := range X[r] {
+			Xs[r][c] = 25 * l
+		}
+		ys[r] = 10 * y[r]
+	}
+	a := simplexLS(Xs, ys)
+	if a == nil {
+		return slices.Clone(origW)
+	}
+	return scaleWeights(a, origW)
 }
 
 // scaleWeights turns simplex weights a into rubric weights summing to the
@@ -874,6 +970,9 @@ func fitThresholds(raw []float64, caps, hl []int, orig []float64) []float64 {
 				ps[2] = cand[c]
 				for d := c; d < len(cand); d++ {
 					ps[3] = cand[d]
+					if (a == b || b == c || c == d) && ps != origP {
+						continue // two cuts between the same observed values
+					}
 					q := qwkOf(ps)
 					if math.IsNaN(q) {
 						continue

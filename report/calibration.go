@@ -173,6 +173,7 @@ type calFigJSON struct {
 type calFitCritJSON struct {
 	ID                string    `json:"id"`
 	N                 int       `json:"n"`
+	Tuned             bool      `json:"tuned"`
 	Weight            calNum    `json:"weight"`
 	FittedWeight      calNum    `json:"fitted_weight"`
 	Thresholds        []float64 `json:"thresholds"`
@@ -284,7 +285,7 @@ func writeCalibrationJSON(w io.Writer, rep *CalibrationReport) error {
 		fj := &calFitJSON{File: rep.FitFile, N: f.N, Folds: f.Folds, WeightsKept: f.WeightsKept,
 			Before: calFig(f.Before), InSample: calFig(f.InSample), CrossValidated: calFig(f.CrossValidated)}
 		for _, fc := range f.Criteria {
-			fj.Criteria = append(fj.Criteria, calFitCritJSON{ID: fc.ID, N: fc.N, Weight: calNum(fc.Weight), FittedWeight: calNum(fc.FittedWeight),
+			fj.Criteria = append(fj.Criteria, calFitCritJSON{ID: fc.ID, N: fc.N, Tuned: fc.Tuned, Weight: calNum(fc.Weight), FittedWeight: calNum(fc.FittedWeight),
 				Thresholds: fc.Thresholds, FittedThresholds: fc.FittedThresholds,
 				QWKBefore: calNum(fc.QWKBefore), QWKInSample: calNum(fc.QWKInSample), QWKCrossValidated: calNum(fc.QWKCrossValidated)})
 		}
@@ -400,8 +401,11 @@ func CalibrationTable(w io.Writer, rep *CalibrationReport) error {
 		tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 		fmt.Fprintln(tw, "criterion\tweight\tthresholds\tQWK before\tin-sample\tcross-validated\t")
 		for _, fc := range f.Criteria {
-			fmt.Fprintf(tw, "%s\t%g → %g\t%s → %s\t%s\t%s\t%s\t\n", fc.ID, fc.Weight, fc.FittedWeight,
-				calFloats(fc.Thresholds), calFloats(fc.FittedThresholds), calFmt(fc.QWKBefore), calFmt(fc.QWKInSample), calFmt(fc.QWKCrossValidated))
+			th := calFloats(fc.Thresholds) + " (kept)"
+			if fc.Tuned {
+				th = calFloats(fc.Thresholds) + " → " + calFloats(fc.FittedThresholds)
+			}
+			fmt.Fprintf(tw, "%s\t%g → %g\t%s\t%s\t%s\t%s\t\n", fc.ID, fc.Weight, fc.FittedWeight, th, calFmt(fc.QWKBefore), calFmt(fc.QWKInSample), calFmt(fc.QWKCrossValidated))
 		}
 		tw.Flush()
 		tw = tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
@@ -414,7 +418,7 @@ func CalibrationTable(w io.Writer, rep *CalibrationReport) error {
 		}
 		tw.Flush()
 		if f.WeightsKept {
-			b.WriteString("(the fitted weights did not agree better in-sample: the rubric's weights were kept)\n")
+			b.WriteString("(weights kept: fitted weights did not agree better out of fold in an inner cross-validation)\n")
 		}
 		if rep.Tuned != nil {
 			b.WriteString("\nTuned rubric, re-scored on the same stories (in-sample: expect the cross-validated figures on new stories):\n")
@@ -623,14 +627,14 @@ func writeCalibrationXLSX(w io.Writer, rep *CalibrationReport) (err error) {
 		if _, err := f.NewSheet(calSheetFit); err != nil {
 			return err
 		}
-		if err := header(calSheetFit, 1, "criterion", "n", "weight", "fitted weight", "thresholds", "fitted thresholds",
+		if err := header(calSheetFit, 1, "criterion", "n", "weight", "fitted weight", "thresholds", "fitted thresholds", "tuned",
 			"QWK before", "QWK in-sample", "QWK cross-validated"); err != nil {
 			return err
 		}
 		row = 1
 		for _, fc := range fit.Criteria {
 			row++
-			if err := put(calSheetFit, row, []any{fc.ID, fc.N, fc.Weight, fc.FittedWeight, calFloats(fc.Thresholds), calFloats(fc.FittedThresholds),
+			if err := put(calSheetFit, row, []any{fc.ID, fc.N, fc.Weight, fc.FittedWeight, calFloats(fc.Thresholds), calFloats(fc.FittedThresholds), fc.Tuned,
 				calCell(fc.QWKBefore), calCell(fc.QWKInSample), calCell(fc.QWKCrossValidated)}); err != nil {
 				return err
 			}

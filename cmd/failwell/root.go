@@ -61,6 +61,7 @@ failwell.yaml (precedence: flags > environment > file > defaults).`,
 		newInitCommand(g),
 		newRubricCommand(g),
 		newVersionCommand(g),
+		newCalibrateCommand(g), // calibration (issue 4)
 	)
 	for _, c := range root.Commands() {
 		c.SetUsageTemplate(c.UsageTemplate() + "\n" + exitStatusHelp)
