@@ -223,9 +223,9 @@ func (c *jsonConv) value() (*yaml.Node, error) {
 	return n, nil
 }
 
-// parseTOML decodes TOML with go-toml (viper's TOML decoder) and converts the
-// result into a yaml.Node tree. The tree has no positions: errors in TOML
-// files name the path but not the line.
+// parseTOML decodes TOML with go-toml (viper's TOML decoder), converts the
+// result into a yaml.Node tree and places the nodes at the positions
+// go-toml's parser gives for their keys and values.
 func parseTOML(name string, data []byte) (*yaml.Node, error) {
 	var m map[string]any
 	if err := toml.Unmarshal(data, &m); err != nil {
@@ -239,7 +239,12 @@ func parseTOML(name string, data []byte) (*yaml.Node, error) {
 	if len(m) == 0 {
 		return nil, nil
 	}
-	return anyToNode(m), nil
+	root := anyToNode(m)
+	if pos := tomlPositions(data); pos != nil {
+		root.Line, root.Column = 1, 1
+		placeTOML(root, "", pos)
+	}
+	return root, nil
 }
 
 // anyToNode converts a decoded TOML value into a yaml.Node without position.

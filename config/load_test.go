@@ -193,8 +193,8 @@ func TestLoadErrors(t *testing.T) {
 			file: "failwell.toml",
 			data: "out = \"x\"\nbogus = 1\n[brand]\norg = \"Acme\"\npaperr = \"A4\"\n",
 			want: []string{
-				`failwell.toml: bogus: unknown key "bogus"`,
-				`failwell.toml: brand.paperr: unknown key "paperr" (did you mean "paper"?)`,
+				`failwell.toml:2:1: bogus: unknown key "bogus"`,
+				`failwell.toml:5:1: brand.paperr: unknown key "paperr" (did you mean "paper"?)`,
 			},
 		},
 		{
@@ -223,7 +223,7 @@ func TestLoadErrors(t *testing.T) {
 			name: "toml bad type",
 			file: "failwell.toml",
 			data: "jobs = \"abc\"\n",
-			want: []string{`failwell.toml: jobs: expected an integer, got string "abc"`},
+			want: []string{`failwell.toml:1:8: jobs: expected an integer, got string "abc"`},
 		},
 		{
 			name: "toml syntax",

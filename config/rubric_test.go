@@ -106,12 +106,12 @@ func TestLoadRubricUnknownKeys(t *testing.T) {
 			},
 		},
 		{
-			name: "toml has paths but no lines",
+			name: "toml",
 			file: "r.toml",
 			data: "id = \"x\"\ncolour = \"red\"\n[[criteria]]\nid = \"a\"\nwieght = 1\n",
 			want: []string{
-				`r.toml: colour: unknown key "colour"`,
-				`r.toml: criteria[0].wieght: unknown key "wieght" (did you mean "weight"?)`,
+				`r.toml:2:1: colour: unknown key "colour"`,
+				`r.toml:5:1: criteria[0].wieght: unknown key "wieght" (did you mean "weight"?)`,
 			},
 		},
 	}
@@ -290,5 +290,44 @@ func TestErrorFormat(t *testing.T) {
 	}
 	if (ErrorList{}).Err() != nil {
 		t.Errorf("empty ErrorList.Err() != nil")
+	}
+}
+
+// TestLoadRubricTOMLPositions checks that problems in TOML files are located
+// through array tables, dotted keys, inline tables and arrays.
+func TestLoadRubricTOMLPositions(t *testing.T) {
+	src := `id = "t"
+bands = [{name = "All", min = 0}, {name = "Top", min = 200}]
+
+[[criteria]]
+id = "a"
+
+[[criteria]]
+id = "b"
+levels.extra = 1
+
+[[criteria.signals]]
+id = "s"
+kind = "regex"
+pattern = "("
+
+[[criteria.signals]]
+id = "t"
+kinds = "regex"
+`
+	_, err := LoadRubric("r.toml", []byte(src))
+	if err == nil {
+		t.Fatal("no error")
+	}
+	for _, want := range []string{
+		"r.toml:2:50: bands[1].min: must be between 0 and 100, got 200",
+		"r.toml:4:3: criteria[0].weight: must be > 0, got 0",
+		"r.toml:9:1: criteria[1].levels: expected a list, got a mapping",
+		"r.toml:14:1: criteria[1].signals[0].pattern: invalid regular expression: error parsing regexp: missing closing ): `(`",
+		`r.toml:18:1: criteria[1].signals[1].kinds: unknown key "kinds" (did you mean "kind"?)`,
+	} {
+		if !slices.Contains(strings.Split(err.Error(), "\n"), want) {
+			t.Errorf("missing %q in:\n%s", want, err)
+		}
 	}
 }
