@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -58,7 +59,7 @@ type critCol struct {
 }
 
 type xlStyles struct {
-	header, title, subtitle, label, bold, date, total, mean, num, wrap, top, link, note, center int
+	header, title, subtitle, label, bold, date, total, mean, num, numLeft, wrap, top, link, note, center int
 }
 
 // writeWorkbook writes report.xlsx to w.
@@ -157,6 +158,7 @@ func (b *wb) makeStyles() error {
 		{&b.st.total, &excelize.Style{CustomNumFmt: &totalFmt}},
 		{&b.st.mean, &excelize.Style{CustomNumFmt: &meanFmt}},
 		{&b.st.num, &excelize.Style{NumFmt: 1}},
+		{&b.st.numLeft, &excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "left"}}},
 		{&b.st.wrap, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
 		{&b.st.top, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top"}}},
 		{&b.st.link, &excelize.Style{Font: &excelize.Font{Color: "#0563C1", Underline: "single"}}},
@@ -173,15 +175,19 @@ func (b *wb) makeStyles() error {
 	return nil
 }
 
-// pageSetup makes sheet print landscape on the brand's paper, one page wide
-// (and one page tall when onePage), repeating the header row on every page
-// when repeatHeader. Streamed sheets must call it before streaming.
-func (b *wb) pageSetup(sheet string, onePage, repeatHeader bool) error {
+// pageSetup makes sheet print on the brand's paper (landscape or portrait),
+// one page wide (and one page tall when onePage), repeating the header row on
+// every page when repeatHeader. Streamed sheets must call it before
+// streaming.
+func (b *wb) pageSetup(sheet string, landscape, onePage, repeatHeader bool) error {
 	size := 9 // A4
 	if strings.EqualFold(b.opts.Brand.Paper, "letter") {
 		size = 1
 	}
-	orient := "landscape"
+	orient := "portrait"
+	if landscape {
+		orient = "landscape"
+	}
 	wide, tall := 1, 0
 	if onePage {
 		tall = 1
@@ -209,7 +215,12 @@ func (b *wb) autoFilter(sheet string, cols, rows int) error {
 	if rows == 0 {
 		return nil
 	}
-	return b.f.AutoFilter(sheet, "A1:"+xlCol(cols)+strconv.Itoa(rows+1), nil)
+	if err := b.f.AutoFilter(sheet, "A1:"+xlCol(cols)+strconv.Itoa(rows+1), nil); err != nil {
+		return err
+	}
+	// AutoFilter replaces the sheet properties: restore fit-to-page.
+	fit := true
+	return b.f.SetSheetProps(sheet, &excelize.SheetPropsOptions{FitToPage: &fit})
 }
 
 // criteriaColumns lists the criteria shown as columns: the rubric's, else
@@ -265,6 +276,56 @@ func (b *wb) text(s string) string {
 		n += w
 	}
 	return s
+}
+
+// evidenceText formats evidence for one cell: each distinct quote once, in
+// text order, followed by the notes of every signal that matched it.
+func evidenceText(ev []evaluate.Evidence) string {
+	var quotes []string
+	notes := map[string][]string{}
+	for _, e := range ev {
+		if _, ok := notes[e.Quote]; !ok {
+			quotes = append(quotes, e.Quote)
+			notes[e.Quote] = nil
+		}
+		if e.Note != "" && !slices.Contains(notes[e.Quote], e.Note) {
+			notes[e.Quote] = append(notes[e.Quote], e.Note)
+		}
+	}
+	var b strings.Builder
+	for i, q := range quotes {
+		if i > 0 {
+			b.WriteString("\n")
+		}
+		b.WriteString("“" + q + "”")
+		if n := notes[q]; len(n) > 0 {
+			b.WriteString(" — " + strings.Join(n, "; "))
+		}
+	}
+	return b.String()
+}
+
+// wrapped is the text of a wrapped cell and its column's width.
+type wrapped struct {
+	text  string
+	width float64 // in Excel width units (about one digit each)
+}
+
+// rowHeight estimates the height, in points, that a row needs to show its
+// wrapped cells in full: spreadsheet apps do not all size rows to wrapped
+// text on opening (LibreOffice keeps the default height), so it is set
+// explicitly. 15 points a line, at least one line and at most Excel's 409.
+func rowHeight(cells ...wrapped) float64 {
+	lines := 1
+	for _, c := range cells {
+		perLine := max(int(c.width*1.15), 1) // proportional text is narrower than digits
+		n := 0
+		for par := range strings.SplitSeq(c.text, "\n") {
+			n += max(1, (displayWidth(par)+perLine-1)/perLine)
+		}
+		lines = max(lines, n)
+	}
+	return min(15*float64(lines)+2, 409)
 }
 
 // isXMLControl reports whether r is a control character that XML 1.0
@@ -401,7 +462,7 @@ func (b *wb) candidates() error {
 			return err
 		}
 	}
-	if err := b.pageSetup(sheetCandidates, false, true); err != nil {
+	if err := b.pageSetup(sheetCandidates, true, false, true); err != nil {
 		return err
 	}
 	sw, err := f.NewStreamWriter(sheetCandidates)
@@ -477,7 +538,7 @@ func xlHeader(headers []string, style int) []any {
 func (b *wb) evidence() error {
 	headers := []string{"#", "Name", "Criterion", "Level", "Descriptor", "Evidence", "Feedback", "Next step"}
 	widths := []float64{6, 24, 22, 7, 40, 60, 60, 45}
-	if err := b.pageSetup(sheetEvidence, false, true); err != nil {
+	if err := b.pageSetup(sheetEvidence, true, false, true); err != nil {
 		return err
 	}
 	nrows := 0
@@ -505,33 +566,21 @@ func (b *wb) evidence() error {
 		return err
 	}
 	row := 2
-	var quotes strings.Builder
 	for i := range b.results {
 		r := &b.results[i]
 		if !r.Scored() {
 			continue
 		}
 		for _, s := range r.Scores {
-			quotes.Reset()
-			for k, e := range s.Evidence {
-				if k > 0 {
-					quotes.WriteString("\n")
-				}
-				quotes.WriteString("“")
-				quotes.WriteString(e.Quote)
-				quotes.WriteString("”")
-				if e.Note != "" {
-					quotes.WriteString(" (")
-					quotes.WriteString(e.Note)
-					quotes.WriteString(")")
-				}
-			}
+			desc, quotes := b.text(s.Descriptor), b.text(evidenceText(s.Evidence))
+			feedback, next := b.text(s.Feedback), b.text(s.NextStep)
 			vals := []any{
 				xlCell(b.st.top, batchPos(r)), xlCell(b.st.top, b.text(r.Story.Name)), xlCell(b.st.top, b.text(s.Name)),
-				xlCell(b.st.top, s.Level), xlCell(b.st.wrap, b.text(s.Descriptor)), xlCell(b.st.wrap, b.text(quotes.String())),
-				xlCell(b.st.wrap, b.text(s.Feedback)), xlCell(b.st.wrap, b.text(s.NextStep)),
+				xlCell(b.st.top, s.Level), xlCell(b.st.wrap, desc), xlCell(b.st.wrap, quotes),
+				xlCell(b.st.wrap, feedback), xlCell(b.st.wrap, next),
 			}
-			if err := sw.SetRow("A"+strconv.Itoa(row), vals); err != nil {
+			h := rowHeight(wrapped{desc, widths[4]}, wrapped{quotes, widths[5]}, wrapped{feedback, widths[6]}, wrapped{next, widths[7]})
+			if err := sw.SetRow("A"+strconv.Itoa(row), vals, excelize.RowOpts{Height: h}); err != nil {
 				return err
 			}
 			row++
@@ -544,7 +593,7 @@ func (b *wb) evidence() error {
 func (b *wb) review() error {
 	headers := []string{"#", "Name", "Total", "Band", "Flag", "Why", "Source row"}
 	widths := []float64{6, 24, 8, 14, 18, 80, 30}
-	if err := b.pageSetup(sheetReview, false, true); err != nil {
+	if err := b.pageSetup(sheetReview, true, false, true); err != nil {
 		return err
 	}
 	nrows := 0
@@ -578,10 +627,11 @@ func (b *wb) review() error {
 			continue
 		}
 		for _, fl := range r.Flags {
+			msg := b.text(fl.Message)
 			vals := []any{xlCell(b.st.top, batchPos(r)), xlCell(b.st.top, b.text(r.Story.Name)), xlCell(b.st.total, finiteOr0(r.Total)),
-				xlCell(b.st.top, b.text(r.Band)), xlCell(b.st.top, b.text(fl.Code)), xlCell(b.st.wrap, b.text(fl.Message)),
+				xlCell(b.st.top, b.text(r.Band)), xlCell(b.st.top, b.text(fl.Code)), xlCell(b.st.wrap, msg),
 				xlCell(b.st.top, b.text(r.Story.Ref))}
-			if err := sw.SetRow("A"+strconv.Itoa(row), vals); err != nil {
+			if err := sw.SetRow("A"+strconv.Itoa(row), vals, excelize.RowOpts{Height: rowHeight(wrapped{msg, widths[5]})}); err != nil {
 				return err
 			}
 			row++
@@ -638,7 +688,7 @@ func (b *wb) rejected() error {
 	if other {
 		headers = append(headers, "Other values")
 	}
-	if err := b.pageSetup(sheetRejected, false, true); err != nil {
+	if err := b.pageSetup(sheetRejected, true, false, true); err != nil {
 		return err
 	}
 	if err := b.autoFilter(sheetRejected, len(headers), b.sum.Counts.Rejected); err != nil {
@@ -673,7 +723,8 @@ func (b *wb) rejected() error {
 		}
 		vals := make([]any, len(headers))
 		vals[0] = xlCell(b.st.top, b.text(r.Story.Ref))
-		vals[1] = xlCell(b.st.wrap, b.text(r.Err.Error()))
+		reason := b.text(r.Err.Error())
+		vals[1] = xlCell(b.st.wrap, reason)
 		var rest []string
 		for _, fd := range r.Story.Fields {
 			if k, ok := col[fd.Header]; ok && vals[2+k] == nil {
@@ -685,7 +736,7 @@ func (b *wb) rejected() error {
 		if len(rest) > 0 {
 			vals[len(vals)-1] = xlCell(b.st.top, b.text(strings.Join(rest, "; ")))
 		}
-		if err := sw.SetRow("A"+strconv.Itoa(row), vals); err != nil {
+		if err := sw.SetRow("A"+strconv.Itoa(row), vals, excelize.RowOpts{Height: rowHeight(wrapped{reason, 60})}); err != nil {
 			return err
 		}
 		row++
@@ -706,19 +757,28 @@ func (b *wb) rubric() error {
 	if r == nil {
 		return f.SetCellStr(s, "A1", "No rubric was given.")
 	}
-	if err := b.pageSetup(s, false, false); err != nil {
+	if err := b.pageSetup(s, true, false, false); err != nil {
 		return err
+	}
+	widths := []float64{14, 24, 8, 10, 40, 30, 30, 30, 30, 30}
+	for col, w := range widths {
+		if err := f.SetColWidth(s, xlCol(col+1), xlCol(col+1), w); err != nil {
+			return err
+		}
 	}
 	set := newXLSetter(f, s)
 	set.str(1, 1, b.text(r.Name), b.st.title)
 	set.str(2, 1, b.text(fmt.Sprintf("%s, version %s", r.ID, r.Version)), b.st.label)
 	if r.Description != "" {
-		set.str(3, 1, b.text(r.Description), b.st.wrap)
+		set.str(3, 1, b.text(r.Description), b.st.label)
 	}
 	headers := []string{"ID", "Criterion", "Weight", "Share of total", "Description",
 		"Level 0", "Level 1", "Level 2", "Level 3", "Level 4"}
 	for i, h := range headers {
 		set.str(5, i+1, h, b.st.header)
+	}
+	if set.err == nil {
+		set.err = f.SetRowHeight(s, 5, 30)
 	}
 	var wsum float64
 	for _, c := range r.Criteria {
@@ -733,26 +793,36 @@ func (b *wb) rubric() error {
 		if wsum > 0 {
 			set.num(row, 4, finiteOr0(c.Weight/wsum), pct)
 		}
+		cells := []wrapped{{c.Name, widths[1]}, {c.Description, widths[4]}}
 		set.str(row, 5, b.text(c.Description), b.st.wrap)
 		for l, lv := range c.Levels {
 			if l > 4 {
 				break
 			}
 			set.str(row, 6+l, b.text(lv.Descriptor), b.st.wrap)
+			cells = append(cells, wrapped{lv.Descriptor, widths[5+l]})
+		}
+		if set.err == nil {
+			set.err = f.SetRowHeight(s, row, rowHeight(cells...))
 		}
 	}
+	// Bands: name, minimum, and the description across the next columns.
 	row := 6 + len(r.Criteria) + 2
-	for i, h := range []string{"Band", "Minimum total", "Description"} {
+	for i, h := range []string{"Band", "Minimum total", "Description", "", ""} {
 		set.str(row, i+1, h, b.st.header)
 	}
-	for i, bd := range r.Bands {
-		set.str(row+1+i, 1, b.text(bd.Name), b.st.bold)
-		set.num(row+1+i, 2, finiteOr0(bd.Min), b.st.total)
-		set.str(row+1+i, 3, b.text(bd.Description), b.st.wrap)
-	}
-	for col, w := range []float64{12, 24, 8, 10, 40, 30, 30, 30, 30, 30} {
-		if err := f.SetColWidth(s, xlCol(col+1), xlCol(col+1), w); err != nil {
-			return err
+	bands := slices.Clone(r.Bands)
+	slices.SortStableFunc(bands, func(x, y evaluate.Band) int { return cmp.Compare(y.Min, x.Min) })
+	for i, bd := range bands {
+		rr := row + 1 + i
+		set.str(rr, 1, b.text(bd.Name), b.st.bold)
+		set.num(rr, 2, finiteOr0(bd.Min), b.st.total)
+		set.str(rr, 3, b.text(bd.Description), b.st.wrap)
+		if set.err == nil {
+			set.err = f.MergeCell(s, set.ref(rr, 3), set.ref(rr, 5))
+		}
+		if set.err == nil {
+			set.err = f.SetRowHeight(s, rr, rowHeight(wrapped{bd.Description, widths[2] + widths[3] + widths[4]}))
 		}
 	}
 	return set.err
@@ -760,6 +830,9 @@ func (b *wb) rubric() error {
 
 // run writes the Run sheet: what run.json holds, as far as it is known.
 func (b *wb) run() error {
+	if err := b.pageSetup(sheetRun, false, false, false); err != nil {
+		return err
+	}
 	set := newXLSetter(b.f, sheetRun)
 	c := b.sum.Counts
 	set.str(1, 1, "Run", b.st.title)
@@ -770,7 +843,7 @@ func (b *wb) run() error {
 		case string:
 			set.str(row, 2, b.text(v), 0)
 		case int:
-			set.num(row, 2, float64(v), b.st.num)
+			set.num(row, 2, float64(v), b.st.numLeft)
 		}
 		row++
 	}

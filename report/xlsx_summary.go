@@ -19,7 +19,7 @@ const chartCol = "J"
 // when there are several cohorts, and native charts of the three.
 func (b *wb) summary() error {
 	f, sh := b.f, sheetSummary
-	if err := b.pageSetup(sh, true, false); err != nil {
+	if err := b.pageSetup(sh, true, true, false); err != nil {
 		return err
 	}
 	// Widths first: chart anchors are computed from them.

@@ -399,3 +399,39 @@ func TestWorkbookSurvivesHostileText(t *testing.T) {
 		}
 	}
 }
+
+func TestEvidenceTextGroupsNotesByQuote(t *testing.T) {
+	ev := []evaluate.Evidence{
+		{Quote: "I owned the launch.", Note: "owns a decision"},
+		{Quote: "I owned the launch.", Note: "a launch"},
+		{Quote: "Churn rose 18%.", Note: "names a metric"},
+		{Quote: "I owned the launch.", Note: "a launch"},
+		{Quote: "No note here."},
+	}
+	got := evidenceText(ev)
+	want := "“I owned the launch.” — owns a decision; a launch\n“Churn rose 18%.” — names a metric\n“No note here.”"
+	if got != want {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+}
+
+func TestRowHeight(t *testing.T) {
+	tests := []struct {
+		name  string
+		cells []wrapped
+		want  float64
+	}{
+		{"empty", nil, 17},
+		{"fits", []wrapped{{"short", 40}}, 17},
+		{"two lines", []wrapped{{strings.Repeat("x", 50), 40}}, 32},
+		{"newlines", []wrapped{{"a\nb\nc", 40}, {"d", 10}}, 47},
+		{"capped", []wrapped{{strings.Repeat("x\n", 100), 40}}, 409},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := rowHeight(tt.cells...); got != tt.want {
+				t.Errorf("got %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
