@@ -19,7 +19,7 @@ import (
 //     Vietnamese and Polish, Greek, Cyrillic, Hebrew, Arabic, Armenian,
 //     Georgian and many symbols;
 //   - Droid Sans Fallback Full (Apache License 2.0) covers CJK ideographs,
-//     kana and Hangul.
+//     kana, bopomofo and CJK punctuation (not Hangul syllables).
 //
 //go:embed fonts/DejaVuSans.ttf fonts/DejaVuSans-Bold.ttf fonts/DroidSansFallbackFull.ttf
 var fontFiles embed.FS
@@ -463,9 +463,8 @@ func stripInstructions(d []byte) []byte {
 
 // subset returns a small, valid TrueType font holding only the glyphs for
 // runes (BMP runes this font covers; others are ignored), plus glyph 0 and
-// the components of composite glyphs. fpdf parses and subsets this instead of
-// the whole font, which is what makes a PDF cheap: parsing cost grows with
-// the glyphs the document uses, not with the size of the font.
+// the components of composite glyphs, with glyph ids renumbered and a single
+// Unicode format-4 cmap. It builds the font program of a code page.
 func (f *sfnt) subset(runes []rune) []byte {
 	runes = slices.Clone(runes)
 	slices.Sort(runes)
