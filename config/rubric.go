@@ -73,10 +73,11 @@ func ReadRubric(path string) (*evaluate.Rubric, []byte, error) {
 // regular expressions and the like are found now.
 //
 // On failure LoadRubric returns a nil rubric and an [ErrorList] holding every
-// problem found, sorted by position. Each is an [*Error] whose Path is the
-// rubric path ("criteria[2].weight"); in YAML and JSON files it also has the
-// line and column, in TOML files only syntax errors do. A problem found by
-// the evaluate package wraps its *evaluate.FieldError.
+// problem found (at most 100), sorted by position. Each is an [*Error] whose
+// Path is the rubric path ("criteria[2].weight") and whose Line and Col
+// locate it in the file, in all three formats (a problem about a missing
+// key points at the mapping it is missing from). A problem found by the
+// evaluate package wraps its *evaluate.FieldError.
 func LoadRubric(name string, data []byte) (*evaluate.Rubric, error) {
 	doc, err := parseDocument(name, data)
 	if err != nil {
