@@ -14,15 +14,16 @@ import (
 // It prints like a compiler diagnostic:
 //
 //	rubric.yaml:12:5: criteria[2].weight: must be > 0
-//	failwell.toml: jobs: expected an integer, got string "abc"
+//	failwell.toml:3:8: jobs: expected an integer, got string "abc"
 //	FAILWELL_JOBS: expected an integer, got "abc"
 type Error struct {
 	// File names the file the problem is in ("rubric.yaml"), or the
 	// environment variable or flag that set the value ("FAILWELL_JOBS",
 	// "--jobs"); empty when the problem is not tied to a source.
 	File string
-	// Line and Col are 1-based; 0 when unknown (TOML files, environment,
-	// flags). Col is 0 when only the line is known.
+	// Line and Col are 1-based; 0 when unknown (environment, flags, an
+	// empty file). Col is 0 when only the line is known (most YAML syntax
+	// errors).
 	Line, Col int
 	// Path locates the value inside the document: a key ("brand.accent") or
 	// a rubric path ("criteria[2].signals[0].pattern"); empty for problems
