@@ -321,7 +321,13 @@ func (d *pdfDoc) lay(spans []textSpan, size, width, lineH float64) *laid {
 // draw draws l from the current y at x, breaking pages as needed, and
 // advances y.
 func (d *pdfDoc) draw(x float64, l *laid) {
+	prevEmpty := false
 	for _, ln := range l.lines {
+		empty := ln.w == 0
+		if empty && (prevEmpty || d.y == d.top) { // one blank line at most, none at a page top
+			continue
+		}
+		prevEmpty = empty
 		d.ensure(l.lineH)
 		d.drawCells(l.p, l.p.cells[ln.from:ln.to], x, d.y+l.lineH*0.5+0.36*l.p.size*ptToMM)
 		d.y += l.lineH

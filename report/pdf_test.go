@@ -551,3 +551,25 @@ func BenchmarkPDF(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkPDFParallel renders PDFs on every core (GOMAXPROCS), as the batch
+// does: ns/op is wall time per PDF at full parallelism.
+func BenchmarkPDFParallel(b *testing.B) {
+	res := pdfTestResult("Małgorzata Wójcik", "Spring 2026", longStory(600))
+	opts := pdfTestOpts()
+	if err := PDF(&bytes.Buffer{}, res, opts); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		var buf bytes.Buffer
+		for pb.Next() {
+			buf.Reset()
+			if err := PDF(&buf, res, opts); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
