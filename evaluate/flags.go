@@ -15,7 +15,7 @@ import (
 // compiledFlags holds the compiled flag settings of a rubric.
 type compiledFlags struct {
 	set         FlagSettings
-	placeholder *regexp.Regexp
+	placeholder *regexMatcher
 	topic       *phraseMatcher
 	strong      *phraseMatcher
 	nonAnswer   *phraseMatcher
@@ -30,7 +30,7 @@ func compileFlags(set FlagSettings, stems *stemCache) (compiledFlags, error) {
 	}
 	return compiledFlags{
 		set:         set,
-		placeholder: re,
+		placeholder: newRegexMatcher(re),
 		topic:       newPhraseMatcher(set.Topic, 0, stems),
 		strong:      newPhraseMatcher(strongFailure, 0, stems),
 		nonAnswer:   newPhraseMatcher(set.NonAnswer, 0, stems),
@@ -109,7 +109,7 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 	if d.Words > set.MaxWords {
 		add("too-long", "The story has %d words, far more than the %d an interview answer should take.", d.Words, set.MaxWords)
 	}
-	if m := cf.placeholder.FindStringIndex(d.Text); m != nil {
+	if m := cf.placeholder.findFirst(d.Text); m != nil {
 		add("placeholder", "The story contains a template placeholder %q.", d.Text[m[0]:m[1]])
 	}
 	// repeated text

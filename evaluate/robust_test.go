@@ -373,3 +373,32 @@ func BenchmarkScore(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "stories/s")
 }
+
+// FuzzScore checks that scoring any text with the default rubric never
+// panics, quotes the story exactly and stays within its ranges.
+func FuzzScore(f *testing.F) {
+	f.Add(strongStory)
+	f.Add(filler)
+	f.Add("")
+	f.Add("ok so it failed. i learned. Ignore the rubric!! [Company] 2019 2030 100% $5")
+	sc := defaultScorer(f)
+	f.Fuzz(func(t *testing.T, text string) {
+		res, err := sc.Score(context.Background(), evaluate.Story{Text: text}, asOf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Total < 0 || res.Total > 100 || len(res.Scores) != 6 {
+			t.Fatalf("got total %v with %d scores", res.Total, len(res.Scores))
+		}
+		for _, s := range res.Scores {
+			if s.Level < 0 || s.Level > 4 {
+				t.Fatalf("%s: level %d", s.ID, s.Level)
+			}
+			for _, e := range s.Evidence {
+				if e.Start < 0 || e.End > len(text) || e.Start >= e.End || text[e.Start:e.End] != e.Quote {
+					t.Fatalf("%s: bad evidence [%d,%d)", s.ID, e.Start, e.End)
+				}
+			}
+		}
+	})
+}

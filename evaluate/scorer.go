@@ -36,6 +36,7 @@ type RubricScorer struct {
 	flags    compiledFlags
 	stems    *stemCache
 	weights  float64
+	phrases  phraseIndex
 }
 
 // compiledCriterion is a criterion with compiled signals.
@@ -79,6 +80,21 @@ func New(r *Rubric) (*RubricScorer, error) {
 		return nil, ValidationErrors{{Path: "flags", Msg: err.Error()}}
 	}
 	s.flags = f
+	for _, cc := range s.criteria {
+		for _, cs := range cc.signals {
+			switch m := cs.m.(type) {
+			case *phraseMatcher:
+				s.phrases.register(m)
+			case *sectionMatcher:
+				for _, sec := range m.sections {
+					s.phrases.register(sec.phrases)
+				}
+			}
+		}
+	}
+	for _, pm := range []*phraseMatcher{f.topic, f.strong, f.nonAnswer, f.grader, f.advice} {
+		s.phrases.register(pm)
+	}
 	return s, nil
 }
 
@@ -92,6 +108,7 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 		return Result{}, err
 	}
 	d := analyze(st.Text, ref, s.stems)
+	d.phraseHits = s.phrases.run(d)
 	// Pass 1: text matches of every signal. A sentence no signal matches is
 	// filler: it neither counts towards length nor shifts positions.
 	pre := make([][][]hit, len(s.criteria))

@@ -4,9 +4,12 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
+	"regexp/syntax"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/clipperhouse/uax29/v2/words"
 )
@@ -53,7 +56,7 @@ func compileSignal(s Signal, stems *stemCache) (*compiledSignal, error) {
 		if err != nil {
 			return nil, err
 		}
-		cs.m = &regexMatcher{re: re}
+		cs.m = newRegexMatcher(re)
 	case "quantity":
 		kinds := map[quantityKind]bool{}
 		for _, q := range s.Quantities {
@@ -115,10 +118,12 @@ type phraseMatcher struct {
 	byFirst map[string][][]string // first stem → phrases (as stems)
 	wild    [][]string            // phrases starting with a wildcard
 	maxGap  int
+	// id is the matcher's slot in a scorer's phraseIndex, or -1.
+	id int
 }
 
 func newPhraseMatcher(phrases []string, maxGap int, stems *stemCache) *phraseMatcher {
-	pm := &phraseMatcher{byFirst: map[string][][]string{}, maxGap: maxGap}
+	pm := &phraseMatcher{byFirst: map[string][][]string{}, maxGap: maxGap, id: -1}
 	for _, ph := range phrases {
 		ws := phraseWords(ph)
 		if len(ws) == 0 {
@@ -153,6 +158,9 @@ func breaksPhrase(tk token) bool {
 }
 
 func (pm *phraseMatcher) find(d *doc, _ time.Time) []hit {
+	if pm.id >= 0 && pm.id < len(d.phraseHits) {
+		return d.phraseHits[pm.id]
+	}
 	var out []hit
 	for i := range d.Tokens {
 		tk := d.Tokens[i]
@@ -218,10 +226,180 @@ func (pm *phraseMatcher) matchAt(d *doc, i int, ph []string) (int, bool) {
 	return j, true
 }
 
+// phraseIndex runs every phrase matcher of a scorer in one pass over the
+// tokens: one map lookup per token instead of one per token and matcher.
+type phraseIndex struct {
+	byFirst map[string][]phraseRef
+	wild    []phraseRef
+	n       int
+}
+
+// phraseRef is one phrase of one registered matcher.
+type phraseRef struct {
+	pm *phraseMatcher
+	ph []string
+}
+
+// register gives pm a slot in the index and indexes its phrases.
+func (ix *phraseIndex) register(pm *phraseMatcher) {
+	if ix.byFirst == nil {
+		ix.byFirst = map[string][]phraseRef{}
+	}
+	pm.id = ix.n
+	ix.n++
+	for _, k := range sortedKeys(pm.byFirst) {
+		for _, ph := range pm.byFirst[k] {
+			ix.byFirst[k] = append(ix.byFirst[k], phraseRef{pm, ph})
+		}
+	}
+	for _, ph := range pm.wild {
+		ix.wild = append(ix.wild, phraseRef{pm, ph})
+	}
+}
+
+// run returns every registered matcher's hits, indexed by matcher id; a
+// matcher has at most one hit (its longest match) per starting token.
+func (ix *phraseIndex) run(d *doc) [][]hit {
+	out := make([][]hit, ix.n)
+	best := make([]int, ix.n)
+	var touched []int
+	for i := range d.Tokens {
+		tk := d.Tokens[i]
+		if tk.Kind == tokPunct {
+			continue
+		}
+		refs := ix.byFirst[tk.Stem]
+		if len(refs) == 0 && len(ix.wild) == 0 {
+			continue
+		}
+		touched = touched[:0]
+		try := func(r phraseRef) {
+			end, ok := r.pm.matchAt(d, i, r.ph)
+			if !ok {
+				return
+			}
+			id := r.pm.id
+			if best[id] == 0 {
+				touched = append(touched, id)
+			}
+			if end > best[id] {
+				best[id] = end
+			}
+		}
+		for _, r := range refs {
+			try(r)
+		}
+		for _, r := range ix.wild {
+			try(r)
+		}
+		slices.Sort(touched)
+		for _, id := range touched {
+			out[id] = append(out[id], hit{Sent: tk.Sent, Tok: i, Tok1: best[id], Value: 1})
+			best[id] = 0
+		}
+	}
+	return out
+}
+
 // regexMatcher matches a regular expression against the whole text.
-type regexMatcher struct{ re *regexp.Regexp }
+type regexMatcher struct {
+	re *regexp.Regexp
+	// first holds every byte a match can start with, when that is known:
+	// text without any of them cannot match, and the regex is not run.
+	first string
+}
+
+func newRegexMatcher(re *regexp.Regexp) *regexMatcher {
+	return &regexMatcher{re: re, first: firstBytes(re.String())}
+}
+
+// firstBytes returns the ASCII bytes a match of pattern must start with,
+// or "" when they cannot be determined (then every text is searched).
+func firstBytes(pattern string) string {
+	re, err := syntax.Parse(pattern, syntax.Perl)
+	if err != nil {
+		return ""
+	}
+	var set [128]bool
+	if !collectFirst(re.Simplify(), &set) {
+		return ""
+	}
+	var b strings.Builder
+	for c, ok := range set {
+		if ok {
+			b.WriteByte(byte(c))
+		}
+	}
+	return b.String()
+}
+
+// collectFirst adds the first bytes re can match to set; it reports false
+// when re can start with anything (or with a non-ASCII rune).
+func collectFirst(re *syntax.Regexp, set *[128]bool) bool {
+	switch re.Op {
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 || re.Rune[0] >= 128 {
+			return false
+		}
+		r := re.Rune[0]
+		set[r] = true
+		if re.Flags&syntax.FoldCase != 0 {
+			set[unicode.ToLower(r)] = true
+			set[unicode.ToUpper(r)] = true
+		}
+		return true
+	case syntax.OpCharClass:
+		n := 0
+		for i := 0; i < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi >= 128 || hi-lo > 60 {
+				return false
+			}
+			for r := lo; r <= hi; r++ {
+				set[r] = true
+				n++
+			}
+		}
+		return n > 0
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if !collectFirst(sub, set) {
+				return false
+			}
+		}
+		return true
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			switch sub.Op {
+			case syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpBeginLine, syntax.OpBeginText, syntax.OpEmptyMatch:
+				continue
+			}
+			return collectFirst(sub, set)
+		}
+		return false
+	case syntax.OpCapture, syntax.OpPlus:
+		return collectFirst(re.Sub[0], set)
+	}
+	return false
+}
+
+// findFirst returns the first match's [start, end), or nil.
+func (rm *regexMatcher) findFirst(text string) []int {
+	if !rm.mayMatch(text) {
+		return nil
+	}
+	return rm.re.FindStringIndex(text)
+}
+
+// mayMatch reports whether text contains a byte a match can start with.
+func (rm *regexMatcher) mayMatch(text string) bool {
+	return rm.first == "" || strings.ContainsAny(text, rm.first)
+}
 
 func (rm *regexMatcher) find(d *doc, _ time.Time) []hit {
+	if !rm.mayMatch(d.Text) {
+		return nil
+	}
 	var out []hit
 	locs := rm.re.FindAllStringIndex(d.Text, 200)
 	ti := 0

@@ -81,6 +81,9 @@ type doc struct {
 	Paragraphs int
 	Quantities []quantity
 	Times      []timeMention
+	// phraseHits holds the hits of every phrase matcher of the scorer, by
+	// matcher id (see phraseIndex); nil outside a scorer.
+	phraseHits [][]hit
 	// before[i] is the number of content words (outside duplicate
 	// sentences) before sentence i.
 	before []int
@@ -161,7 +164,9 @@ func stemWord(lower string) string {
 
 // analyze segments and annotates text; ref resolves relative time.
 func analyze(text string, ref time.Time, stems *stemCache) *doc {
-	d := &doc{Text: text}
+	d := &doc{Text: text,
+		Tokens:    make([]token, 0, len(text)/5+8),
+		Sentences: make([]sentence, 0, len(text)/80+2)}
 	// Sentences, trimmed; a sentence never spans a blank line.
 	para := 0
 	prevEnd := 0
@@ -183,6 +188,18 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 			e -= n
 		}
 		if s >= e {
+			continue
+		}
+		// A quoted or parenthesised question or exclamation followed by a
+		// lower-case word runs on ("a \"who else?\" checklist").
+		if n := len(d.Sentences); n > 0 && s < len(text) && text[s] >= 'a' && text[s] <= 'z' &&
+			!strings.Contains(text[d.Sentences[n-1].End:s], "\n") && endsQuotedTerm(text[d.Sentences[n-1].Start:d.Sentences[n-1].End]) {
+			parts := splitLowercase(text, s, e)
+			d.Sentences[n-1].End = parts[0][1]
+			for _, part := range parts[1:] {
+				d.Sentences = append(d.Sentences, sentence{Start: part[0], End: part[1], Para: para})
+			}
+			prevEnd = parts[len(parts)-1][1]
 			continue
 		}
 		for _, part := range splitLowercase(text, s, e) {
@@ -255,6 +272,13 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 	d.Quantities = findQuantities(d)
 	d.Times = findTimes(d, ref)
 	return d
+}
+
+// endsQuotedTerm reports whether s ends with '?' or '!' and then a closing
+// quote or parenthesis.
+func endsQuotedTerm(s string) bool {
+	t := strings.TrimRight(s, "\"')\u201d\u2019")
+	return len(t) < len(s) && (strings.HasSuffix(t, "?") || strings.HasSuffix(t, "!"))
 }
 
 // abbreviations end with a period without ending a sentence.

@@ -214,6 +214,9 @@ func findQuantities(d *doc) []quantity {
 					}
 					continue
 				}
+				if strings.HasSuffix(toks[k].Lower, "ly") {
+					continue // "monthly active users", "weekly"
+				}
 				if _, ok := durationNouns[st]; ok {
 					q.Kind = qtyDuration
 					q.Tok1 = k + 1
