@@ -41,7 +41,8 @@ var (
 		"classname", "section", "intake"}
 	submittedKeys = []string{"timestamp", "submitted", "submittedat", "submittedon",
 		"datesubmitted", "submitdate", "submissiondate", "submissiontime", "submittime",
-		"date", "completed", "completedat"}
+		"date", "completed", "completedat", "completiontime", "completiondate", "enddate", "endtime",
+		"recordeddate"} // Microsoft Forms, SurveyMonkey and Qualtrics name the end of a response
 )
 
 // Pseudo-fields for a name split over two columns.

@@ -35,7 +35,8 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 	if xmlLimit == 0 {
 		xmlLimit = min(DefaultUnzipXMLSizeLimit, limit)
 	}
-	if err := checkZip(data, limit); err != nil {
+	merges, err := checkZip(data, limit)
+	if err != nil {
 		return nil, ferr("", err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
@@ -119,7 +120,9 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 			}
 			continue
 		}
-		fillMerged(f, sd, sd.rows[hi].num)
+		if merges {
+			fillMerged(f, sd, sd.rows[hi].num)
+		}
 		sd.formula = func(col, row int) bool {
 			cell, err := excelize.CoordinatesToCellName(col+1, row)
 			if err != nil {
@@ -220,17 +223,18 @@ func fillMerged(f *excelize.File, sd *sheetData, header int) {
 // checkZip refuses, before anything is unpacked, a zip whose entries
 // declare more than limit bytes in total, and checks that every worksheet
 // is well-formed XML (excelize's streaming reader stops silently at an XML
-// error, which would drop rows without a word).
-func checkZip(data []byte, limit int64) error {
+// error, which would drop rows without a word). It reports whether any
+// worksheet has merged cells.
+func checkZip(data []byte, limit int64) (merges bool, err error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return fmt.Errorf("%w: not a valid xlsx (zip) file: %w", ErrCorrupt, err)
+		return false, fmt.Errorf("%w: not a valid xlsx (zip) file: %w", ErrCorrupt, err)
 	}
 	var total uint64
 	for _, zf := range zr.File {
 		total += zf.UncompressedSize64
 		if total > uint64(limit) {
-			return fmt.Errorf("%w: unpacks to more than %s (limit %s)", ErrTooLarge, size(int(min(total, 1<<62))), size(int(limit)))
+			return false, fmt.Errorf("%w: unpacks to more than %s (limit %s)", ErrTooLarge, size(int(min(total, 1<<62))), size(int(limit)))
 		}
 	}
 	for _, zf := range zr.File {
@@ -238,24 +242,50 @@ func checkZip(data []byte, limit int64) error {
 		if !strings.HasPrefix(name, "xl/worksheets/") || path.Ext(name) != ".xml" {
 			continue
 		}
-		rc, err := zf.Open()
+		m, err := checkXML(zf)
 		if err != nil {
-			return fmt.Errorf("%w: %s: %w", ErrCorrupt, zf.Name, err)
+			return false, fmt.Errorf("%w: %s: %w", ErrCorrupt, zf.Name, err)
 		}
-		d := xml.NewDecoder(rc)
-		for {
-			_, err := d.Token()
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				rc.Close()
-				return fmt.Errorf("%w: %s: %w", ErrCorrupt, zf.Name, err)
-			}
-		}
-		rc.Close()
+		merges = merges || m
 	}
-	return nil
+	return merges, nil
+}
+
+// checkXML reads one zip entry as XML and checks that it is well-formed:
+// no syntax error, every element closed by its own end tag. It reports
+// whether the part has a mergeCell element.
+func checkXML(zf *zip.File) (merges bool, err error) {
+	rc, err := zf.Open()
+	if err != nil {
+		return false, err
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(rc)
+	var open []string
+	for {
+		tok, err := d.RawToken()
+		if err == io.EOF {
+			if len(open) > 0 {
+				return merges, fmt.Errorf("unexpected end of XML inside <%s>", open[len(open)-1])
+			}
+			return merges, nil
+		}
+		if err != nil {
+			return merges, err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			open = append(open, t.Name.Local)
+			if t.Name.Local == "mergeCell" {
+				merges = true
+			}
+		case xml.EndElement:
+			if len(open) == 0 || open[len(open)-1] != t.Name.Local {
+				return merges, fmt.Errorf("unexpected </%s>", t.Name.Local)
+			}
+			open = open[:len(open)-1]
+		}
+	}
 }
 
 func quoteList(ss []string) string {
