@@ -139,6 +139,16 @@ func TestAddFlags(t *testing.T) {
 			t.Errorf("--%s usage %q does not name %s", s.Flag, f.Usage, s.Env)
 		}
 	}
+	for flag, want := range map[string]string{"as-of": "date", "out": "directory", "jobs": "int", "columns": "field=Header,..."} {
+		if got, _ := pflag.UnquoteUsage(fs.Lookup(flag)); got != want {
+			t.Errorf("--%s value name %q, want %q", flag, got, want)
+		}
+	}
+	for _, s := range Settings {
+		if s.arg != "" && !strings.Contains(s.Help, s.arg) {
+			t.Errorf("%s: value name %q is not a word of its help", s.Key, s.arg)
+		}
+	}
 	if got := fs.Lookup("config").Usage; got != "defined by the caller" {
 		t.Errorf("AddFlags replaced --config: %q", got)
 	}

@@ -26,6 +26,7 @@ type Setting struct {
 	Help string
 
 	kind kind
+	arg  string                 // the word of Help that names the flag's value in usage
 	set  func(c *Config, v any) // v has the kind's Go type
 }
 
@@ -47,22 +48,22 @@ const DateLayout = "2006-01-02"
 // Settings lists every setting, in the order `-h` and the README show them.
 // It is the one table of keys, flags and FAILWELL_* variables.
 var Settings = []Setting{
-	{Key: "config", Flag: "config", Env: "FAILWELL_CONFIG", kind: kindPath,
+	{Key: "config", arg: "file", Flag: "config", Env: "FAILWELL_CONFIG", kind: kindPath,
 		Help: "configuration file (default: failwell.yaml, .yml, .toml or .json in the working directory)",
 		set:  func(c *Config, v any) { c.File = v.(string) }},
-	{Key: "out", Flag: "out", Env: "FAILWELL_OUT", Default: "failwell-out", kind: kindString,
+	{Key: "out", arg: "directory", Flag: "out", Env: "FAILWELL_OUT", Default: "failwell-out", kind: kindString,
 		Help: "output directory",
 		set:  func(c *Config, v any) { c.Out = v.(string) }},
-	{Key: "rubric", Flag: "rubric", Env: "FAILWELL_RUBRIC", kind: kindPath,
+	{Key: "rubric", arg: "file", Flag: "rubric", Env: "FAILWELL_RUBRIC", kind: kindPath,
 		Help: "rubric file, YAML, TOML or JSON (default: the built-in rubric)",
 		set:  func(c *Config, v any) { c.Rubric = v.(string) }},
 	{Key: "jobs", Flag: "jobs", Env: "FAILWELL_JOBS", Default: "0", kind: kindInt,
 		Help: "stories scored and PDFs rendered at once; 0 means the number of CPUs",
 		set:  func(c *Config, v any) { c.Jobs = v.(int) }},
-	{Key: "as_of", Flag: "as-of", Env: "FAILWELL_AS_OF", kind: kindDate,
-		Help: "reference date YYYY-MM-DD for rows without a submission date, and the reports' date (default: today)",
+	{Key: "as_of", arg: "date", Flag: "as-of", Env: "FAILWELL_AS_OF", kind: kindDate,
+		Help: "reference date (YYYY-MM-DD) for rows without a submission date, and the reports' date (default: today)",
 		set:  func(c *Config, v any) { c.AsOf = v.(time.Time) }},
-	{Key: "sheet", Flag: "sheet", Env: "FAILWELL_SHEET", kind: kindString,
+	{Key: "sheet", arg: "worksheet", Flag: "sheet", Env: "FAILWELL_SHEET", kind: kindString,
 		Help: "worksheet to read (default: the first sheet with a header row)",
 		set:  func(c *Config, v any) { c.Sheet = v.(string) }},
 	{Key: "columns", Flag: "columns", Env: "FAILWELL_COLUMNS", kind: kindMap,
@@ -74,22 +75,22 @@ var Settings = []Setting{
 	{Key: "quiet", Flag: "quiet", Env: "FAILWELL_QUIET", Default: "false", kind: kindBool,
 		Help: "print no progress",
 		set:  func(c *Config, v any) { c.Quiet = v.(bool) }},
-	{Key: "log_format", Flag: "log-format", Env: "FAILWELL_LOG_FORMAT", Default: "text", kind: kindString,
+	{Key: "log_format", arg: "format", Flag: "log-format", Env: "FAILWELL_LOG_FORMAT", Default: "text", kind: kindString,
 		Help: `log format: "text" or "json"`,
 		set:  func(c *Config, v any) { c.LogFormat = v.(string) }},
-	{Key: "brand.org", Flag: "brand-org", Env: "FAILWELL_BRAND_ORG", kind: kindString,
+	{Key: "brand.org", arg: "name", Flag: "brand-org", Env: "FAILWELL_BRAND_ORG", kind: kindString,
 		Help: "organisation name in the PDF header",
 		set:  func(c *Config, v any) { c.Brand.Org = v.(string) }},
-	{Key: "brand.logo", Flag: "brand-logo", Env: "FAILWELL_BRAND_LOGO", kind: kindPath,
-		Help: "PNG or JPEG logo for the PDF header",
+	{Key: "brand.logo", arg: "file", Flag: "brand-logo", Env: "FAILWELL_BRAND_LOGO", kind: kindPath,
+		Help: "PNG or JPEG logo file for the PDF header",
 		set:  func(c *Config, v any) { c.Brand.Logo = v.(string) }},
-	{Key: "brand.accent", Flag: "brand-accent", Env: "FAILWELL_BRAND_ACCENT", kind: kindString,
+	{Key: "brand.accent", arg: "colour", Flag: "brand-accent", Env: "FAILWELL_BRAND_ACCENT", kind: kindString,
 		Help: `accent colour "#RRGGBB" (default: failwell's)`,
 		set:  func(c *Config, v any) { c.Brand.Accent = v.(string) }},
-	{Key: "brand.footer", Flag: "brand-footer", Env: "FAILWELL_BRAND_FOOTER", kind: kindString,
+	{Key: "brand.footer", arg: "text", Flag: "brand-footer", Env: "FAILWELL_BRAND_FOOTER", kind: kindString,
 		Help: "extra footer text on every PDF page",
 		set:  func(c *Config, v any) { c.Brand.Footer = v.(string) }},
-	{Key: "brand.paper", Flag: "brand-paper", Env: "FAILWELL_BRAND_PAPER", Default: "A4", kind: kindString,
+	{Key: "brand.paper", arg: "size", Flag: "brand-paper", Env: "FAILWELL_BRAND_PAPER", Default: "A4", kind: kindString,
 		Help: `paper size: "A4" or "Letter"`,
 		set:  func(c *Config, v any) { c.Brand.Paper = v.(string) }},
 }
@@ -117,6 +118,10 @@ func AddFlags(fs *pflag.FlagSet, keys ...string) {
 			continue
 		}
 		usage := s.Help + " (env " + s.Env + ")"
+		if s.arg != "" {
+			// pflag shows a `quoted` word of the usage as the value's name.
+			usage = strings.Replace(usage, s.arg, "`"+s.arg+"`", 1)
+		}
 		switch s.kind {
 		case kindInt:
 			n, _ := strconv.Atoi(s.Default)
