@@ -69,8 +69,10 @@ var critColors = []rgb{
 // page (rubric, generation date, program version, page x of y).
 //
 // Fonts are embedded (DejaVu Sans, DejaVu Sans Bold, Droid Sans Fallback
-// Full) and parsed once per process; each PDF embeds only the glyphs it uses.
-// Characters no font covers are drawn as a red "□". The output depends only
+// Full, see fonts/README.md) and parsed once per process; each PDF embeds
+// only the code pages (font subsets of at most 223 glyphs, built once per
+// process and shared) that its text uses. Characters no font covers are drawn
+// as a red "□"; Hebrew and Arabic runs are reversed for display. The output depends only
 // on its inputs: the same res and opts give the same bytes. PDF is safe for
 // concurrent use.
 //
@@ -119,7 +121,7 @@ func logoImageType(b []byte) string {
 	return ""
 }
 
-// doc is one PDF being rendered.
+// pdfDoc is one PDF being rendered.
 type pdfDoc struct {
 	pdf    *fpdf.Fpdf
 	sh     *shaper
@@ -165,7 +167,7 @@ func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte) *pd
 	p.SetCompression(false)
 	p.SetAutoPageBreak(false, 0)
 	p.SetMargins(d.ml, d.top, d.mr)
-	p.SetTitle(cleanMeta("Feedback report: "+res.Story.Name), true)
+	p.SetTitle(cleanMeta("Feedback report: "+d.name()), true)
 	if opts.Brand.Org != "" {
 		p.SetAuthor(cleanMeta(opts.Brand.Org), true)
 	}
@@ -261,6 +263,10 @@ func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
 		if st.hasBg {
 			d.fill(st.bg)
 			d.pdf.Rect(x, y-0.86*sz, w, 1.16*sz, "F")
+		}
+		if st.hasUL {
+			d.fill(st.ul)
+			d.pdf.Rect(x, y+0.2*sz, w, 0.1*sz, "F")
 		}
 		if pg == 0 {
 			pg = 1 // spaces only: page 0 of the face
@@ -905,10 +911,17 @@ func (d *pdfDoc) story() {
 			legend = append(legend, i)
 		}
 	}
+	spans := d.highlight(text)
 	if len(legend) > 0 {
 		x := d.ml
 		d.ensure(6)
 		lead := "Highlighted passages were counted as evidence for:"
+		for _, sp := range spans {
+			if sp.st.hasUL {
+				lead = "Highlighted passages were counted as evidence for (a coloured underline: also for a second criterion):"
+				break
+			}
+		}
 		d.text(x, d.y+3.5, d.contentW(), 8.5, 'L', plainSpans(lead, pdfColMuted, false)...)
 		d.y += 6
 		for _, i := range legend {
@@ -935,7 +948,6 @@ func (d *pdfDoc) story() {
 		d.y += 7
 		return
 	}
-	spans := d.highlight(text)
 	d.paragraph(d.ml, d.contentW(), spans, 10, 5.3)
 	if cut {
 		total := r.Words
@@ -951,7 +963,8 @@ func (d *pdfDoc) story() {
 
 // highlight splits text into spans, each evidence span drawn on a light tint
 // of its criterion's colour; where spans of several criteria overlap, the
-// first criterion in rubric order wins.
+// first criterion in rubric order gives the background and the next one a
+// coloured underline.
 func (d *pdfDoc) highlight(text string) []textSpan {
 	type iv struct{ a, b, crit int }
 	var ivs []iv
@@ -984,14 +997,25 @@ func (d *pdfDoc) highlight(text string) []textSpan {
 			continue
 		}
 		st := textStyle{color: pdfColText}
-		best := -1
+		best, second := -1, -1
 		for _, v := range ivs {
-			if v.a <= a && b <= v.b && (best < 0 || v.crit < best) {
-				best = v.crit
+			if v.a <= a && b <= v.b {
+				switch {
+				case best < 0 || v.crit < best:
+					if best >= 0 {
+						second = best
+					}
+					best = v.crit
+				case v.crit != best && (second < 0 || v.crit < second):
+					second = v.crit
+				}
 			}
 		}
 		if best >= 0 {
 			st.hasBg, st.bg = true, tintRGB(critColor(best), 0.72)
+		}
+		if second >= 0 {
+			st.hasUL, st.ul = true, critColor(second)
 		}
 		if n := len(out); n > 0 && out[n-1].st == st {
 			out[n-1].text += text[a:b]

@@ -35,6 +35,8 @@ type textStyle struct {
 	color rgb
 	bg    rgb  // highlight colour, when hasBg
 	hasBg bool // draw a highlight behind the text
+	ul    rgb  // underline colour, when hasUL
+	hasUL bool // draw a coloured underline
 }
 
 // span is a piece of text in one style; a paragraph is a list of spans.
