@@ -106,7 +106,7 @@ f.csv::3 id="" name="Solo" email="" cohort="" submitted= text="y"
 		},
 		{
 			name: "column override", file: "f.csv", content: "Who,Essay\nA,x\n",
-			opts: Options{Columns: map[string]string{"story": "essay", "name": "WHO"}},
+			opts: Options{Columns: map[string]string{"Story": "essay", "name": "WHO"}},
 			want: "f.csv::2 id=\"\" name=\"A\" email=\"\" cohort=\"\" submitted= text=\"x\"\n",
 		},
 		{

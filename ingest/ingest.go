@@ -120,6 +120,7 @@ func Read(name string, r io.Reader, opts Options) ([]evaluate.Story, error) {
 	if err := opts.Validate(); err != nil {
 		return nil, &FileError{File: base, Err: err}
 	}
+	opts = opts.normalized()
 	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
 	if err != nil {
 		return nil, &FileError{File: base, Err: fmt.Errorf("read: %w", err)}
@@ -418,6 +419,7 @@ func ReadFiles(paths []string, opts Options) (stories []evaluate.Story, inputs [
 	if err := opts.Validate(); err != nil {
 		return nil, nil, err
 	}
+	opts = opts.normalized()
 	var errs []error
 	for _, p := range paths {
 		in := Input{Path: p}

@@ -50,7 +50,8 @@ type Options struct {
 	Sheet string
 	// Columns overrides header detection: field name → the header as
 	// written in the sheet (matched case- and punctuation-insensitively).
-	// Fields are "story", "name", "email", "id", "cohort" and "submitted".
+	// Fields are "story", "name", "email", "id", "cohort" and "submitted"
+	// (in any case).
 	Columns map[string]string
 	// UnzipSizeLimit caps the total unpacked size of an xlsx file in bytes;
 	// 0 means [DefaultUnzipSizeLimit].
@@ -71,7 +72,7 @@ func (o Options) Validate() error {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		if !slices.Contains(fieldNames, k) {
+		if !slices.Contains(fieldNames, strings.ToLower(strings.TrimSpace(k))) {
 			errs = append(errs, fmt.Errorf("columns: unknown field %q (want one of %s)", k, strings.Join(fieldNames, ", ")))
 			continue
 		}
@@ -85,4 +86,17 @@ func (o Options) Validate() error {
 		errs = append(errs, errors.New("UnzipXMLSizeLimit must not exceed UnzipSizeLimit"))
 	}
 	return errors.Join(errs...)
+}
+
+// normalized returns o with the keys of Columns lower-cased and trimmed.
+func (o Options) normalized() Options {
+	if len(o.Columns) == 0 {
+		return o
+	}
+	cols := make(map[string]string, len(o.Columns))
+	for k, v := range o.Columns {
+		cols[strings.ToLower(strings.TrimSpace(k))] = v
+	}
+	o.Columns = cols
+	return o
 }
