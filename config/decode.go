@@ -138,7 +138,9 @@ func (d *decoder) leaf(n *yaml.Node, v reflect.Value, path string) {
 	tmp := reflect.New(t)
 	if err := n.Decode(tmp.Interface()); err != nil {
 		msg := fmt.Sprintf("expected %s, got %s", want(t), describe(n))
-		if te, ok := err.(*yaml.TypeError); !ok || len(te.Errors) == 0 {
+		if isInt(t) && n.ShortTag() == "!!int" && !strings.HasPrefix(n.Value, "-") {
+			msg = fmt.Sprintf("integer %s is out of range", n.Value)
+		} else if te, ok := err.(*yaml.TypeError); t != timeType && (!ok || len(te.Errors) == 0) {
 			// An UnmarshalText error says more than the type mismatch.
 			msg += ": " + strings.TrimPrefix(err.Error(), "yaml: ")
 		}
