@@ -26,6 +26,7 @@ const (
 	storyMaxRunes = 12000 // runes of the story (CJK text has no spaces)
 	quoteMaxRunes = 600   // runes per evidence quote
 	textMaxRunes  = 2500  // runes per feedback, descriptor, flag message
+	cardMaxRunes  = 400   // runes of "keep doing" and "change first"
 	nameMaxRunes  = 200   // runes of the name, cohort, organisation
 	maxFlags      = 12    // flags listed; the rest are counted
 )
@@ -599,7 +600,7 @@ func (d *pdfDoc) meanMarker(x, y0, y1 float64) {
 
 // card draws a titled box with a coloured stripe at (x, d.y), w wide.
 func (d *pdfDoc) card(x, w float64, title, body string, c rgb) {
-	body = strings.TrimSpace(cutRunes(body, textMaxRunes))
+	body = strings.TrimSpace(cutRunes(body, cardMaxRunes))
 	if body == "" {
 		body = "—"
 	}

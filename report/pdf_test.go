@@ -362,6 +362,19 @@ func TestPDFSurvivesOddInput(t *testing.T) {
 				r.Flags = append(r.Flags, evaluate.Flag{Code: fmt.Sprintf("f%02d", i), Message: strings.Repeat("long message ", 40)})
 			}
 		}, []string{"and 18 more"}},
+		{"very long summary, feedback and quotes", func(r *evaluate.Result, o *PDFOptions) {
+			r.Strength = "Strength " + strings.Repeat("word ", 3000)
+			r.Change = "Change " + strings.Repeat("word ", 3000)
+			r.Scores[0].Feedback = "Feedback " + strings.Repeat("word ", 3000)
+			r.Scores[0].Evidence[0].Quote = "Quote " + strings.Repeat("word ", 3000)
+		}, []string{"Strength word", "Change word", "Feedback word", "“Quote word"}},
+		{"twelve criteria", func(r *evaluate.Result, o *PDFOptions) {
+			for i := range 6 {
+				s := r.Scores[i]
+				s.ID, s.Name = s.ID+"2", s.Name+" (again)"
+				r.Scores = append(r.Scores, s)
+			}
+		}, []string{"Ownership (again)"}},
 		{"letter paper and bad accent", func(r *evaluate.Result, o *PDFOptions) {
 			o.Brand.Paper = "Letter"
 			o.Brand.Accent = "not a colour"
