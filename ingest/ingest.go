@@ -314,7 +314,11 @@ func build(sd *sheetData, hi int, cols columns) []evaluate.Story {
 		slices.Sort(idx)
 		idx = slices.Compact(idx)
 		for _, i := range idx {
-			st.Fields = append(st.Fields, evaluate.Field{Header: headerText(i), Value: cleanText(r.cell(i))})
+			v := cleanText(r.cell(i))
+			if len(v) > MaxStoryBytes {
+				v = truncate(v, MaxStoryBytes)
+			}
+			st.Fields = append(st.Fields, evaluate.Field{Header: headerText(i), Value: v})
 		}
 		reject := func(col int, field string, err error) {
 			if st.Reject == nil {
