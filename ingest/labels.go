@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -110,14 +111,15 @@ func ReadLabels(name string, r io.Reader, keys []string, opts LabelOptions) (*La
 	}
 	l := &Labels{File: base}
 	var sheets [][][]string
+	var lines [][]int // per sheet: the 1-based line of each row (CSV), or nil
 	var names []string
 	switch ext := strings.ToLower(filepath.Ext(base)); ext {
 	case ".csv", ".tsv":
-		rows, err := readLabelCSV(data, ext)
+		rows, lns, err := readLabelCSV(data, ext)
 		if err != nil {
 			return nil, ferr(err)
 		}
-		sheets, names = [][][]string{rows}, []string{""}
+		sheets, lines, names = [][][]string{rows}, [][]int{lns}, []string{""}
 	case ".xlsx", ".xlsm":
 		f, err := excelize.OpenReader(bytes.NewReader(data))
 		if err != nil {
@@ -133,6 +135,7 @@ func ReadLabels(name string, r io.Reader, keys []string, opts LabelOptions) (*La
 				return nil, ferr(fmt.Errorf("%w: %v", ErrCorrupt, err))
 			}
 			sheets = append(sheets, rows)
+			lines = append(lines, nil)
 			names = append(names, sh)
 		}
 		if opts.Sheet != "" && len(sheets) == 0 {
@@ -147,6 +150,11 @@ func ReadLabels(name string, r io.Reader, keys []string, opts LabelOptions) (*La
 			continue
 		}
 		l.Sheet = names[si]
+		lineOf := func(ri int) int { return ri + 1 }
+		if lines[si] != nil {
+			lineOf = func(ri int) int { return lines[si][ri] }
+		}
+		colOrder := slices.Sorted(maps.Keys(cols))
 		for _, k := range allKeys {
 			for _, c := range cols {
 				if c.key == k && !c.second {
@@ -161,15 +169,16 @@ func ReadLabels(name string, r io.Reader, keys []string, opts LabelOptions) (*La
 				continue
 			}
 			pos := func(col int, field string, err error) error {
-				return &RowError{File: base, Sheet: l.Sheet, Row: ri + 1, Column: colName(col), Field: field, Err: err}
+				return &RowError{File: base, Sheet: l.Sheet, Row: lineOf(ri), Column: colName(col), Field: field, Err: err}
 			}
 			id := strings.TrimSpace(cellAt(cells, idCol))
 			if id == "" {
 				l.Problems = append(l.Problems, pos(idCol, LabelKeyID, ErrEmpty))
 				continue
 			}
-			row := LabelRow{Row: ri + 1, ID: id}
-			for ci, c := range cols {
+			row := LabelRow{Row: lineOf(ri), ID: id}
+			for _, ci := range colOrder {
+				c := cols[ci]
 				v, ok, err := parseScore(cellAt(cells, ci), c.key)
 				if err != nil {
 					l.Problems = append(l.Problems, pos(ci, labelField(c), err))
@@ -214,8 +223,8 @@ func labelField(c labelColumn) string {
 }
 
 // readLabelCSV decodes a CSV or TSV labels file (UTF-8, BOM optional;
-// comma, semicolon or tab for .csv).
-func readLabelCSV(data []byte, ext string) ([][]string, error) {
+// comma, semicolon or tab for .csv) into records and their 1-based lines.
+func readLabelCSV(data []byte, ext string) ([][]string, []int, error) {
 	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	text := strings.ReplaceAll(string(data), "\r\n", "\n")
 	delim := ','
@@ -234,11 +243,20 @@ func readLabelCSV(data []byte, ext string) ([][]string, error) {
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1
 	cr.LazyQuotes = true
-	rows, err := cr.ReadAll()
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+	var rows [][]string
+	var lines []int
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return rows, lines, nil
+		}
+		if err != nil {
+			return nil, nil, fmt.Errorf("%w: %v", ErrCorrupt, err)
+		}
+		line, _ := cr.FieldPos(0)
+		rows = append(rows, rec)
+		lines = append(lines, line)
 	}
-	return rows, nil
 }
 
 func cellAt(cells []string, i int) string {
