@@ -435,10 +435,14 @@ func fieldsOf(t reflect.Type) *structFields {
 // suggest returns the candidate closest to name, if it is close enough to be
 // a likely typo.
 func suggest(name string, candidates []string) string {
+	lname := strings.ToLower(name)
 	best, bestD := "", min(2, len([]rune(name))/2)
 	for _, c := range candidates {
-		if d := levenshtein(strings.ToLower(name), c); d <= bestD && (best == "" || d < levenshtein(strings.ToLower(name), best)) {
-			best = c
+		if d := levenshtein(lname, strings.ToLower(c)); d <= bestD {
+			best, bestD = c, d-1 // strictly better from now on
+			if d == 0 {
+				break
+			}
 		}
 	}
 	return best

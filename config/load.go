@@ -35,6 +35,10 @@ type LoadOptions struct {
 	// Getenv reads the environment (os.Getenv in main); nil means an empty
 	// environment. An empty value counts as unset.
 	Getenv func(string) string
+	// Environ, if not nil, is the whole environment as "KEY=value" strings
+	// (os.Environ in main). It is used only to report FAILWELL_* variables
+	// that are not settings (a typo such as FAILWELL_JOB) as errors.
+	Environ []string
 }
 
 // source records where a setting's value came from, for error messages.
@@ -96,6 +100,7 @@ func Load(opts LoadOptions) (Config, error) {
 	}
 
 	// The environment, then the flags the user set.
+	errs = append(errs, unknownEnv(opts.Environ)...)
 	for _, s := range Settings {
 		if s.Key == "config" {
 			continue
@@ -194,6 +199,28 @@ func setFrom(from map[string]source, key string, src source) {
 		}
 	}
 	from[key] = src
+}
+
+// unknownEnv reports the FAILWELL_* variables of environ that are not
+// settings.
+func unknownEnv(environ []string) ErrorList {
+	var errs ErrorList
+	var known []string
+	for _, s := range Settings {
+		known = append(known, s.Env)
+	}
+	for _, kv := range environ {
+		name, _, _ := strings.Cut(kv, "=")
+		if !strings.HasPrefix(name, "FAILWELL_") || contains(known, name) {
+			continue
+		}
+		msg := "unknown variable"
+		if sug := suggest(name, known); sug != "" {
+			msg += fmt.Sprintf(" (did you mean %s?)", sug)
+		}
+		errs.Add(&Error{File: name, Msg: msg})
+	}
+	return errs
 }
 
 // findFile returns the configuration file to read, or "" for none.

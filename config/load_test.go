@@ -293,6 +293,20 @@ func TestLoadErrors(t *testing.T) {
 	}
 }
 
+// TestLoadUnknownEnvironmentVariables checks that, given the whole
+// environment, FAILWELL_* variables that are not settings are errors.
+func TestLoadUnknownEnvironmentVariables(t *testing.T) {
+	environ := []string{"HOME=/root", "FAILWELL_JOB=2", "FAILWELL_OUT=x", "FAILWELL_BRANDORG=Acme", "FAILWELLNESS=1"}
+	_, err := Load(LoadOptions{Dir: t.TempDir(), Environ: environ, Getenv: env(map[string]string{"FAILWELL_OUT": "x"})})
+	want := "FAILWELL_BRANDORG: unknown variable (did you mean FAILWELL_BRAND_ORG?)\nFAILWELL_JOB: unknown variable (did you mean FAILWELL_JOBS?)"
+	if err == nil || err.Error() != want {
+		t.Errorf("got %v, want:\n%s", err, want)
+	}
+	if _, err := Load(LoadOptions{Dir: t.TempDir(), Environ: []string{"FAILWELL_OUT=x", "FAILWELL_BRAND_PAPER=Letter"}}); err != nil {
+		t.Errorf("known variables: %v", err)
+	}
+}
+
 // TestLoadFindsFile checks how the configuration file is chosen.
 func TestLoadFindsFile(t *testing.T) {
 	t.Run("none", func(t *testing.T) {
