@@ -130,6 +130,10 @@ type Section struct {
 	Name     string   `yaml:"name" json:"name"`
 	Headings []string `yaml:"headings,omitempty" json:"headings,omitempty"`
 	Phrases  []string `yaml:"phrases" json:"phrases"`
+	// Within, when > 0, limits cue phrases to the first Within fraction of
+	// the story (0..1): a situation cue near the end is not the situation.
+	// Headings are not limited.
+	Within float64 `yaml:"within,omitempty" json:"within,omitempty"`
 }
 
 // FlagSettings configures review flags. Zero fields take the defaults of

@@ -71,7 +71,7 @@ func compileSignal(s Signal, stems *stemCache) (*compiledSignal, error) {
 	case "sections":
 		sm := &sectionMatcher{}
 		for _, sec := range s.Sections {
-			cp := compiledSection{name: sec.Name, phrases: newPhraseMatcher(sec.Phrases, 0, stems)}
+			cp := compiledSection{name: sec.Name, phrases: newPhraseMatcher(sec.Phrases, 0, stems), within: sec.Within}
 			for _, h := range sec.Headings {
 				cp.headings = append(cp.headings, strings.Join(phraseWords(h), " "))
 			}
@@ -479,6 +479,7 @@ type compiledSection struct {
 	name     string
 	headings []string
 	phrases  *phraseMatcher
+	within   float64
 }
 
 // sectionMatcher assigns sentences to sections and scores how many
@@ -496,9 +497,10 @@ func (sm *sectionMatcher) roles(d *doc) []int {
 	}
 	for k, sec := range sm.sections {
 		for _, h := range sec.phrases.find(d, time.Time{}) {
-			if !d.Tokens[h.Tok].Negated {
-				votes[h.Sent][k]++
+			if d.Tokens[h.Tok].Negated || sec.within > 0 && d.pos(h.Tok) > sec.within {
+				continue
 			}
+			votes[h.Sent][k]++
 		}
 	}
 	cur := -1 // section of the last heading, inherited within its paragraph

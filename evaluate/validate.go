@@ -339,6 +339,9 @@ func validateSignal(s Signal, sp string, earlier map[string]int, add func(path, 
 			if strings.TrimSpace(sec.Name) == "" {
 				add(fmt.Sprintf("%s.sections[%d].name", sp, i), "must not be empty")
 			}
+			if sec.Within < 0 || sec.Within > 1 {
+				add(fmt.Sprintf("%s.sections[%d].within", sp, i), "must be between 0 and 1, got %g", sec.Within)
+			}
 			if len(sec.Phrases) == 0 && len(sec.Headings) == 0 {
 				add(fmt.Sprintf("%s.sections[%d].phrases", sp, i), "a section needs phrases or headings")
 			}
