@@ -296,6 +296,9 @@ func fileValues(doc *document) (vals map[string]any, nodes map[string]*yaml.Node
 		if n.Kind == yaml.AliasNode && n.Alias != nil {
 			n = n.Alias
 		}
+		if n.Kind == yaml.ScalarNode && n.ShortTag() == "!!null" {
+			return // "brand:" with every entry commented out
+		}
 		if n.Kind != yaml.MappingNode {
 			what := "settings"
 			if prefix != "" {
@@ -333,6 +336,9 @@ func fileValues(doc *document) (vals map[string]any, nodes map[string]*yaml.Node
 				}
 				d.fail(p[0], key, "%s", msg)
 				continue
+			}
+			if v := p[1]; v.Kind == yaml.ScalarNode && v.ShortTag() == "!!null" {
+				continue // "out:" with no value leaves the setting unset
 			}
 			if val, ok := fileValue(d, p[1], s); ok {
 				vals[key] = val

@@ -356,8 +356,8 @@ func TestLoadFindsFile(t *testing.T) {
 			t.Errorf("got %v, want ErrNotExist", err)
 		}
 	})
-	t.Run("empty file", func(t *testing.T) {
-		dir := writeFile(t, "failwell.yaml", "# nothing yet\n")
+	t.Run("empty file and groups", func(t *testing.T) {
+		dir := writeFile(t, "failwell.yaml", "# nothing yet\nbrand:\n  # org: Acme\ncolumns:\nout:\njobs: ~\n")
 		c, err := Load(LoadOptions{Dir: dir})
 		c.File = ""
 		if err != nil || !reflect.DeepEqual(c, Default()) {
