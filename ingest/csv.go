@@ -15,8 +15,8 @@ import (
 // first, then leniently (a stray quote inside a field is kept as text). A
 // quoted field that never ends is a fatal, positioned error. opts.Sheet does
 // not apply (a batch may mix workbooks and CSV files).
-func readCSV(base, ext string, data []byte, opts Options) ([]evaluate.Story, error) {
-	text, _ := decodeText(data)
+func readCSV(base, ext string, data []byte, opts Options) ([]evaluate.Story, []string, error) {
+	text, enc := decodeText(data)
 	// Classic Mac OS line endings: CR only.
 	if strings.Contains(text, "\r") && !strings.Contains(text, "\n") {
 		text = strings.ReplaceAll(text, "\r", "\n")
@@ -37,21 +37,28 @@ func readCSV(base, ext string, data []byte, opts Options) ([]evaluate.Story, err
 	if err != nil {
 		var pe *csv.ParseError
 		if !errors.As(err, &pe) {
-			return nil, &FileError{File: base, Err: err}
+			return nil, nil, &FileError{File: base, Err: err}
 		}
 		if line, qerr := quoteProblem(text, delim); qerr != nil {
-			return nil, &FileError{File: base, Line: line + skip, Err: qerr}
+			return nil, nil, &FileError{File: base, Line: line + skip, Err: qerr}
 		}
 		if rows, err = parseCSV(text, delim, true, skip); err != nil {
-			return nil, &FileError{File: base, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
+			return nil, nil, &FileError{File: base, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
 		}
 	}
 	sd := &sheetData{file: base, rows: rows}
 	hi, cols, err := headerRow(sd, opts)
 	if err != nil {
-		return nil, &FileError{File: base, Err: err}
+		return nil, nil, &FileError{File: base, Err: err}
 	}
-	return build(sd, hi, cols), nil
+	names := map[rune]string{',': "comma", ';': "semicolon", '\t': "tab", '|': "bar"}
+	dn := names[delim]
+	if dn == "" {
+		dn = fmt.Sprintf("%q", delim)
+	}
+	notes := []string{"encoding " + enc, dn + "-delimited"}
+	stories, more := build(sd, hi, cols)
+	return stories, append(notes, more...), nil
 }
 
 // sepDirective recognises Excel's "sep=X" first line.

@@ -128,7 +128,8 @@ func Read(name string, r io.Reader, opts Options) ([]evaluate.Story, error) {
 	if len(data) > MaxFileBytes {
 		return nil, &FileError{File: base, Err: fmt.Errorf("%w: over %d MiB", ErrTooLarge, MaxFileBytes>>20)}
 	}
-	return readBytes(base, data, opts)
+	stories, _, err := readBytes(base, data, opts)
+	return stories, err
 }
 
 var (
@@ -136,28 +137,28 @@ var (
 	magicOLE = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
 )
 
-func readBytes(base string, data []byte, opts Options) ([]evaluate.Story, error) {
+func readBytes(base string, data []byte, opts Options) ([]evaluate.Story, []string, error) {
 	ext := strings.ToLower(filepath.Ext(base))
 	ferr := func(err error) error { return &FileError{File: base, Err: err} }
 	switch ext {
 	case ".xls":
-		return nil, ferr(fmt.Errorf("%w: legacy Excel 97-2003 .xls workbook: open it in Excel or LibreOffice and save as .xlsx", ErrFormat))
+		return nil, nil, ferr(fmt.Errorf("%w: legacy Excel 97-2003 .xls workbook: open it in Excel or LibreOffice and save as .xlsx", ErrFormat))
 	case ".ods":
-		return nil, ferr(fmt.Errorf("%w: OpenDocument .ods spreadsheet: open it and save as .xlsx (File > Save As > Excel 2007-365)", ErrFormat))
+		return nil, nil, ferr(fmt.Errorf("%w: OpenDocument .ods spreadsheet: open it and save as .xlsx (File > Save As > Excel 2007-365)", ErrFormat))
 	case ".numbers":
-		return nil, ferr(fmt.Errorf("%w: Apple Numbers file: export it as .xlsx (File > Export To > Excel)", ErrFormat))
+		return nil, nil, ferr(fmt.Errorf("%w: Apple Numbers file: export it as .xlsx (File > Export To > Excel)", ErrFormat))
 	case ".xlsx", ".xlsm", ".csv", ".tsv":
 	case ".xlsb":
-		return nil, ferr(fmt.Errorf("%w: binary .xlsb workbook: open it in Excel and save as .xlsx", ErrFormat))
+		return nil, nil, ferr(fmt.Errorf("%w: binary .xlsb workbook: open it in Excel and save as .xlsx", ErrFormat))
 	default:
-		return nil, ferr(fmt.Errorf("%w: %q: use .xlsx, .xlsm, .csv or .tsv", ErrFormat, ext))
+		return nil, nil, ferr(fmt.Errorf("%w: %q: use .xlsx, .xlsm, .csv or .tsv", ErrFormat, ext))
 	}
 	switch {
 	case bytes.HasPrefix(data, magicOLE):
 		if ext == ".csv" || ext == ".tsv" || !isEncrypted(data) {
-			return nil, ferr(fmt.Errorf("%w: this is a legacy Excel 97-2003 workbook (.xls): open it in Excel or LibreOffice and save as .xlsx", ErrFormat))
+			return nil, nil, ferr(fmt.Errorf("%w: this is a legacy Excel 97-2003 workbook (.xls): open it in Excel or LibreOffice and save as .xlsx", ErrFormat))
 		}
-		return nil, ferr(ErrEncrypted)
+		return nil, nil, ferr(ErrEncrypted)
 	case bytes.HasPrefix(data, magicZip):
 		if ext == ".csv" || ext == ".tsv" {
 			// A workbook with the wrong extension: read what it is.
@@ -277,7 +278,7 @@ func listHeaders(hdr []string) string {
 var excelErrors = []string{"#N/A", "#REF!", "#VALUE!", "#NAME?", "#DIV/0!", "#NULL!", "#NUM!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 
 // build turns the rows of one sheet into stories.
-func build(sd *sheetData, hi int, cols columns) []evaluate.Story {
+func build(sd *sheetData, hi int, cols columns) ([]evaluate.Story, []string) {
 	hdrRow := sd.rows[hi]
 	headerText := func(i int) string {
 		if h := cleanLine(hdrRow.cell(i)); h != "" {
@@ -368,7 +369,25 @@ func build(sd *sheetData, hi int, cols columns) []evaluate.Story {
 		}
 		stories = append(stories, st)
 	}
-	return stories
+	notes := []string{fmt.Sprintf("header row %d", hdrRow.num)}
+	var found []string
+	for _, f := range fieldNames {
+		if i := cols.get(f); i >= 0 {
+			found = append(found, fmt.Sprintf("%s=%s %q", f, colName(i), truncate(cleanLine(hdrRow.cell(i)), 40)))
+		} else if f == FieldName && (first >= 0 || last >= 0) {
+			found = append(found, fmt.Sprintf("name=%s+%s (first and last name)", colName(first), colName(last)))
+		}
+	}
+	notes = append(notes, "columns: "+strings.Join(found, ", "))
+	if sc >= 0 {
+		switch order {
+		case orderDayFirst:
+			notes = append(notes, "numeric dates read day first (21/09/2026)")
+		case orderMonthFirst:
+			notes = append(notes, "numeric dates read month first (9/21/2026)")
+		}
+	}
+	return stories, notes
 }
 
 func size(n int) string {
@@ -410,6 +429,10 @@ type Input struct {
 	Stories int
 	// Rejected is the number of rows with Story.Reject set.
 	Rejected int
+	// Notes say how the file was read, for `validate` to show: encoding
+	// and delimiter (CSV), sheet, header row, date order. Empty when the
+	// read failed.
+	Notes []string
 	// Err is the fatal error for this file, or nil.
 	Err error
 }
@@ -434,7 +457,7 @@ func ReadFiles(paths []string, opts Options) (stories []evaluate.Story, inputs [
 			sum := sha256.Sum256(data)
 			in.SHA256 = hex.EncodeToString(sum[:])
 			var ss []evaluate.Story
-			ss, in.Err = readBytes(filepath.Base(p), data, opts)
+			ss, in.Notes, in.Err = readBytes(filepath.Base(p), data, opts)
 			for _, s := range ss {
 				s.Index = len(stories)
 				stories = append(stories, s)

@@ -107,6 +107,13 @@ func TestReadFiles(t *testing.T) {
 		}
 		total += g.Rows
 	}
+	wantNotes := []string{"encoding UTF-8", "comma-delimited", "header row 1", `columns: story=B "Story", name=A "Name"`}
+	if got := strings.Join(inputs[0].Notes, "|"); got != strings.Join(wantNotes, "|") {
+		t.Errorf("inputs[0].Notes = %q, want %q", inputs[0].Notes, wantNotes)
+	}
+	if got := inputs[2].Notes; len(got) == 0 || got[0] != `sheet "Form Responses 1"` {
+		t.Errorf("inputs[2].Notes = %q, want the sheet first", got)
+	}
 	if total != len(ss) {
 		t.Errorf("sum of Rows = %d, want %d", total, len(ss))
 	}

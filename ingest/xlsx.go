@@ -18,12 +18,12 @@ import (
 // readXLSX reads an .xlsx or .xlsm workbook with excelize's streaming row
 // reader, raw cell values (dates as serial numbers, not locale-formatted
 // text) and the unzip size limits of opts.
-func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story, err error) {
+func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story, notes []string, err error) {
 	// A malformed workbook must not crash the run: a panic in the xlsx
 	// library becomes an error for this file.
 	defer func() {
 		if p := recover(); p != nil {
-			stories = nil
+			stories, notes = nil, nil
 			err = &FileError{File: base, Err: &panicError{value: p, stack: debug.Stack()}}
 		}
 	}()
@@ -37,7 +37,7 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 	}
 	merges, err := checkZip(data, limit)
 	if err != nil {
-		return nil, ferr("", err)
+		return nil, nil, ferr("", err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		RawCellValue:      true,
@@ -48,7 +48,7 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 		if f != nil {
 			f.Close()
 		}
-		return nil, ferr("", fmt.Errorf("%w: %w", ErrCorrupt, err))
+		return nil, nil, ferr("", fmt.Errorf("%w: %w", ErrCorrupt, err))
 	}
 	defer f.Close()
 	date1904 := false
@@ -57,9 +57,9 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, ferr("", fmt.Errorf("%w: the workbook has no sheets", ErrCorrupt))
+		return nil, nil, ferr("", fmt.Errorf("%w: the workbook has no sheets", ErrCorrupt))
 	}
-	var candidates []string
+	var candidates, skipped []string
 	if opts.Sheet != "" {
 		name := ""
 		for _, s := range sheets {
@@ -76,12 +76,13 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 			}
 		}
 		if name == "" {
-			return nil, ferr("", fmt.Errorf("%w: --sheet %q (sheets: %s)", ErrNoSheet, opts.Sheet, quoteList(sheets)))
+			return nil, nil, ferr("", fmt.Errorf("%w: --sheet %q (sheets: %s)", ErrNoSheet, opts.Sheet, quoteList(sheets)))
 		}
 		candidates = []string{name}
 	} else {
 		for _, s := range sheets {
 			if visible, err := f.GetSheetVisible(s); err == nil && !visible {
+				skipped = append(skipped, s)
 				continue
 			}
 			candidates = append(candidates, s)
@@ -113,7 +114,7 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 		}
 		if err != nil {
 			if opts.Sheet != "" {
-				return nil, ferr(sheet, err)
+				return nil, nil, ferr(sheet, err)
 			}
 			if rank(err) > rank(firstErr) {
 				firstErr = ferr(sheet, err)
@@ -131,16 +132,24 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 			formula, err := f.GetCellFormula(sheet, cell)
 			return err == nil && formula != ""
 		}
-		return build(sd, hi, cols), nil
+		notes = append(notes, fmt.Sprintf("sheet %q", sheet))
+		if len(skipped) > 0 {
+			notes = append(notes, "hidden sheets skipped: "+quoteList(skipped))
+		}
+		if date1904 {
+			notes = append(notes, "1904 date system")
+		}
+		stories, more := build(sd, hi, cols)
+		return stories, append(notes, more...), nil
 	}
 	var fe *FileError
 	if len(candidates) > 1 && errors.As(firstErr, &fe) && rank(fe.Err) == 2 {
 		// Name every sheet looked at; keep the detail of the first one
 		// that has rows.
-		return nil, &FileError{File: base, Sheet: fe.Sheet, Err: fmt.Errorf("%w (sheets checked: %s)",
+		return nil, nil, &FileError{File: base, Sheet: fe.Sheet, Err: fmt.Errorf("%w (sheets checked: %s)",
 			fe.Err, quoteList(candidates))}
 	}
-	return nil, firstErr
+	return nil, nil, firstErr
 }
 
 // readSheet streams the non-blank rows of one sheet. It stops early, after
