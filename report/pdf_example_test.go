@@ -17,7 +17,7 @@ func ExamplePDF() {
 			Text: "In 2024 I shipped a pricing change without testing it. Renewals fell 18%. I now run every change past five customers first."},
 		Words: 22, Total: 64.5, Band: "Developing",
 		Scores: []evaluate.Score{{ID: "learning", Name: "Learning", Level: 3, Descriptor: "A changed habit.",
-			Evidence: []evaluate.Evidence{{Quote: "I now run every change past five customers first.", Start: 72, End: 122, Effect: 1, Note: "a changed habit"}},
+			Evidence: []evaluate.Evidence{{Quote: "I now run every change past five customers first.", Start: 74, End: 123, Effect: 1, Note: "a changed habit"}},
 			Feedback: "You name what you do differently now.", NextStep: "Say how you know it works."}},
 		Strength: "You name a habit you changed.",
 		Change:   "Show that the new habit works.",
