@@ -73,7 +73,10 @@ func classify(header string) (string, int) {
 	switch {
 	case slices.Contains(words, "failure") || slices.Contains(words, "failures"):
 		return FieldStory, 100
-	case slices.Contains(words, "failed") || slices.Contains(words, "fail") || slices.Contains(words, "failing"):
+	case (slices.Contains(words, "failed") || slices.Contains(words, "fail") || slices.Contains(words, "failing")) &&
+		len(words) >= 4 && !slices.Contains(words, "pass"):
+		// A question ("Tell us about a time you failed"), not a
+		// "Pass/Fail" grade column.
 		return FieldStory, 95
 	case slices.Contains(storyKeys, key):
 		return FieldStory, 90

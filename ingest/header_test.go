@@ -12,6 +12,8 @@ func TestClassify(t *testing.T) {
 		{"Tell me about your biggest failure", FieldStory},
 		{"Tell us about a time you FAILED.", FieldStory},
 		{"Story", FieldStory},
+		{"Pass/Fail", ""},
+		{"Failed", ""},
 		{"  ANSWER: ", FieldStory},
 		{"Response", FieldStory},
 		{"Your story (max 500 words)", FieldStory},
