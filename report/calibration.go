@@ -356,15 +356,20 @@ func CalibrationTable(w io.Writer, rep *CalibrationReport) error {
 		fmt.Fprintf(&b, "\nLargest disagreements (total/10 − human overall)\n")
 		for i, d := range c.Disagreements {
 			fmt.Fprintf(&b, "%2d. %s %s (%s): human %s, machine %s (%+.1f)\n", i+1, d.ID, d.Name, d.Ref, calFmt(d.Human), strconv.FormatFloat(d.Machine, 'f', 1, 64), d.Diff)
+			levels := make([]string, len(d.Criteria))
+			for k, g := range d.Criteria {
+				h := "—"
+				if !math.IsNaN(g.Human) {
+					h = strconv.FormatFloat(g.Human, 'g', -1, 64)
+				}
+				levels[k] = fmt.Sprintf("%s %s/%d", g.ID, h, g.Machine)
+			}
+			fmt.Fprintf(&b, "      human/machine: %s\n", strings.Join(levels, ", "))
 			for _, g := range d.Criteria {
-				if len(g.Evidence) == 0 && !math.IsNaN(g.Human) {
+				if len(g.Evidence) == 0 {
 					continue
 				}
-				fmt.Fprintf(&b, "      %s: human %s, machine %d", g.ID, calFmt(g.Human), g.Machine)
-				if len(g.Evidence) == 0 {
-					b.WriteString(" (no evidence)")
-				}
-				b.WriteString("\n")
+				fmt.Fprintf(&b, "      %s evidence:\n", g.ID)
 				for _, e := range g.Evidence {
 					fmt.Fprintf(&b, "        %+.1f %s: %q\n", e.Effect, e.Signal, shortQuote(e.Quote, 100))
 				}
