@@ -313,8 +313,15 @@ func evidence(d *doc, counted []scored) []Evidence {
 	return ev
 }
 
+// noQuoteRE removes a {quote} placeholder and the punctuation that
+// introduces it when there is nothing to quote.
+var (
+	noQuoteRE = regexp.MustCompile(`\s*[:,]?\s*\{quote\}\.?`)
+	noIssueRE = regexp.MustCompile(`\s*[:,]?\s*\{issue\}\.?`)
+)
+
 // placeholderRE finds {name} placeholders in feedback templates.
-var placeholderRE = regexp.MustCompile(`\{(quote|year|age|when)\}`)
+var placeholderRE = regexp.MustCompile(`\{(quote|issue|year|age|when)\}`)
 
 // feedback renders the level's feedback and next step, citing evidence and
 // adding the advice of the signals that lowered the level most.
@@ -333,13 +340,12 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 			neg = c
 		}
 	}
-	q := pos
-	if level <= 2 && neg != nil {
-		q = neg
+	quote, issue := "", ""
+	if pos != nil {
+		quote = shorten(d.Text[d.Sentences[pos.h.Sent].Start:d.Sentences[pos.h.Sent].End], 140)
 	}
-	quote := ""
-	if q != nil {
-		quote = shorten(d.Text[d.Sentences[q.h.Sent].Start:d.Sentences[q.h.Sent].End], 140)
+	if neg != nil {
+		issue = shorten(d.Text[d.Sentences[neg.h.Sent].Start:d.Sentences[neg.h.Sent].End], 140)
 	}
 	year, age, when := "", "", ""
 	if m, ok := storyDate(d); ok && !ref.IsZero() {
@@ -349,13 +355,18 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 		when = d.Text[d.Tokens[m.Tok0].Start:d.Tokens[m.Tok1-1].End]
 	}
 	fill := func(t string) string {
+		if quote == "" {
+			t = noQuoteRE.ReplaceAllString(t, ".")
+		}
+		if issue == "" {
+			t = noIssueRE.ReplaceAllString(t, ".")
+		}
 		t = placeholderRE.ReplaceAllStringFunc(t, func(m string) string {
 			switch m {
 			case "{quote}":
-				if quote == "" {
-					return "your story"
-				}
 				return "\u201c" + quote + "\u201d"
+			case "{issue}":
+				return "\u201c" + issue + "\u201d"
 			case "{year}":
 				if year == "" {
 					return "an unstated date"
@@ -374,6 +385,8 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 			}
 			return m
 		})
+		t = strings.ReplaceAll(t, "..", ".")
+		t = strings.ReplaceAll(t, ":.", ".")
 		return strings.TrimSpace(t)
 	}
 	fb := fill(cc.Levels[level].Feedback)
@@ -394,10 +407,13 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 		if a.effect > 0 && level < 4 {
 			continue // positive advice only at the top
 		}
+		qs := shorten(d.Text[d.Sentences[a.h.Sent].Start:d.Sentences[a.h.Sent].End], 140)
+		if strings.Contains(fb, qs) {
+			continue // already cited
+		}
 		seen[a.sig.ID] = true
 		n++
-		qs := shorten(d.Text[d.Sentences[a.h.Sent].Start:d.Sentences[a.h.Sent].End], 120)
-		t := strings.ReplaceAll(a.sig.Advice, "{quote}", "\u201c"+qs+"\u201d")
+		t := strings.NewReplacer("{quote}", "\u201c"+qs+"\u201d", "{issue}", "\u201c"+qs+"\u201d").Replace(a.sig.Advice)
 		fb += " " + fill(t)
 	}
 	next := ""
@@ -443,11 +459,14 @@ func (s *RubricScorer) summary(scores []Score) (strength, change string) {
 	if best >= 0 {
 		b := scores[best]
 		strength = fmt.Sprintf("%s (%d/4): %s", b.Name, b.Level, b.Descriptor)
-		for _, e := range b.Evidence {
-			if e.Effect > 0 {
-				strength += " For example: \u201c" + shorten(e.Quote, 140) + "\u201d"
-				break
+		var top *Evidence
+		for i := range b.Evidence {
+			if e := &b.Evidence[i]; e.Effect > 0 && (top == nil || e.Effect > top.Effect) {
+				top = e
 			}
+		}
+		if top != nil {
+			strength += " For example: \u201c" + shorten(top.Quote, 140) + "\u201d"
 		}
 	} else {
 		strength = "No criterion reached level 1 yet."
