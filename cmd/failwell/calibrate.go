@@ -256,12 +256,19 @@ Only the criteria's weight and thresholds were changed. Review before use.`,
 		return nil, fmt.Errorf("tuned rubric does not load: %w", err)
 	}
 	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("write tuned rubric: %w", err)
+	}
 	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return nil, fmt.Errorf("write tuned rubric: %w", err)
 	}
 	defer os.Remove(tmp.Name())
 	if _, err := tmp.Write(buf.Bytes()); err != nil {
+		tmp.Close()
+		return nil, fmt.Errorf("write tuned rubric: %w", err)
+	}
+	if err := tmp.Chmod(0o644); err != nil { // a rubric holds no personal data
 		tmp.Close()
 		return nil, fmt.Errorf("write tuned rubric: %w", err)
 	}
