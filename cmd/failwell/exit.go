@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 )
 
 // Exit statuses, listed in every command's help.
@@ -58,7 +59,11 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "failwell: interrupted")
 		return exitInterrupted
 	}
-	fmt.Fprintf(stderr, "failwell: %v\n", err)
+	// A joined error (several files, several rubric problems) is one
+	// problem per line; each gets the prefix.
+	for _, line := range strings.Split(strings.TrimRight(err.Error(), "\n"), "\n") {
+		fmt.Fprintf(stderr, "failwell: %s\n", line)
+	}
 	if _, ok := errors.AsType[*usageError](err); ok {
 		return exitUsage
 	}
