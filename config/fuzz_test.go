@@ -60,3 +60,32 @@ func readTestdataF(f *testing.F, name string) []byte {
 	}
 	return data
 }
+
+// FuzzConfigFile feeds arbitrary bytes to the configuration file parser as
+// YAML, JSON and TOML: it must never panic, and every problem it reports
+// names the file and, when it names a key, has a line and column.
+func FuzzConfigFile(f *testing.F) {
+	f.Add(StarterFile())
+	f.Add([]byte("out: x\njobs: abc\nbrand: {org: A, colour: red}\ncolumns: {Story: Answer}\n"))
+	f.Add([]byte(`{"out": "x", "brand": {"paper": "Letter"}, "columns": {"story": 1}}`))
+	f.Add([]byte("out = \"x\"\n[brand]\norg = \"A\"\n[columns]\nstory = \"Answer\"\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		for _, name := range []string{"c.yaml", "c.json", "c.toml"} {
+			doc, err := parseDocument(name, data)
+			if err != nil {
+				continue
+			}
+			vals, nodes, errs := fileValues(doc)
+			for _, e := range errs {
+				if e.File != name || e.Path != "" && e.Line == 0 {
+					t.Errorf("%s: badly located problem %q", name, e)
+				}
+			}
+			for k := range vals {
+				if _, ok := setting(k); !ok || nodes[k] == nil {
+					t.Errorf("%s: value for %q without a setting or a position", name, k)
+				}
+			}
+		}
+	})
+}
