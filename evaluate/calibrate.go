@@ -149,6 +149,9 @@ type Disagreement struct {
 	Human, Machine float64
 	// Diff is Machine/10 − Human: positive when the machine is kinder.
 	Diff float64
+	// Flags are the story's review flag codes ("placeholder", ...): a
+	// flagged story's score is less trustworthy, and so is the comparison.
+	Flags []string
 	// Criteria compares every criterion, in rubric order.
 	Criteria []Gap
 }
@@ -321,6 +324,9 @@ func disagreements(in CalibrationInput) []Disagreement {
 		}
 		d := Disagreement{Ref: r.Story.Ref, ID: r.Story.ID, Name: r.Story.Name,
 			Human: ov, Machine: r.Total, Diff: math.Round((r.Total/10-ov)*100) / 100}
+		for _, f := range r.Flags {
+			d.Flags = append(d.Flags, f.Code)
+		}
 		for _, s := range r.Scores {
 			g := Gap{ID: s.ID, Human: math.NaN(), Machine: s.Level}
 			if hv, ok := h.Scores[s.ID]; ok {

@@ -153,6 +153,7 @@ type calDisagreementJSON struct {
 	Human    calNum       `json:"human_overall"`
 	Machine  calNum       `json:"machine_total"`
 	Diff     calNum       `json:"diff"`
+	Flags    []string     `json:"flags"`
 	Criteria []calGapJSON `json:"criteria"`
 }
 
@@ -271,7 +272,7 @@ func writeCalibrationJSON(w io.Writer, rep *CalibrationReport) error {
 	s := calSummary(c)
 	j.Total, j.Criteria = s.Total, s.Criteria
 	for _, d := range c.Disagreements {
-		dj := calDisagreementJSON{Row: d.Ref, ID: d.ID, Name: d.Name, Human: calNum(d.Human), Machine: calNum(d.Machine), Diff: calNum(d.Diff)}
+		dj := calDisagreementJSON{Row: d.Ref, ID: d.ID, Name: d.Name, Human: calNum(d.Human), Machine: calNum(d.Machine), Diff: calNum(d.Diff), Flags: orEmpty(d.Flags)}
 		for _, g := range d.Criteria {
 			gj := calGapJSON{ID: g.ID, Human: calNum(g.Human), Machine: g.Machine}
 			for _, e := range g.Evidence {
@@ -355,7 +356,11 @@ func CalibrationTable(w io.Writer, rep *CalibrationReport) error {
 	if len(c.Disagreements) > 0 {
 		fmt.Fprintf(&b, "\nLargest disagreements (total/10 − human overall)\n")
 		for i, d := range c.Disagreements {
-			fmt.Fprintf(&b, "%2d. %s %s (%s): human %s, machine %s (%+.1f)\n", i+1, d.ID, d.Name, d.Ref, calFmt(d.Human), strconv.FormatFloat(d.Machine, 'f', 1, 64), d.Diff)
+			fmt.Fprintf(&b, "%2d. %s %s (%s): human %s, machine %s (%+.1f)", i+1, d.ID, d.Name, d.Ref, calFmt(d.Human), strconv.FormatFloat(d.Machine, 'f', 1, 64), d.Diff)
+			if len(d.Flags) > 0 {
+				fmt.Fprintf(&b, " [flagged: %s]", strings.Join(d.Flags, ", "))
+			}
+			b.WriteString("\n")
 			levels := make([]string, len(d.Criteria))
 			for k, g := range d.Criteria {
 				h := "—"
@@ -581,7 +586,7 @@ func writeCalibrationXLSX(w io.Writer, rep *CalibrationReport) (err error) {
 	if _, err := f.NewSheet(calSheetDisagreements); err != nil {
 		return err
 	}
-	if err := header(calSheetDisagreements, 1, "rank", "row", "id", "name", "human overall", "machine total", "diff",
+	if err := header(calSheetDisagreements, 1, "rank", "row", "id", "name", "human overall", "machine total", "diff", "flags",
 		"criterion", "human", "machine", "evidence"); err != nil {
 		return err
 	}
@@ -594,7 +599,7 @@ func writeCalibrationXLSX(w io.Writer, rep *CalibrationReport) (err error) {
 				quotes = append(quotes, fmt.Sprintf("%+.1f %s: %s", e.Effect, e.Signal, e.Quote))
 			}
 			if err := put(calSheetDisagreements, row, []any{i + 1, d.Ref, d.ID, d.Name, calCell(d.Human), calCell(d.Machine), calCell(d.Diff),
-				g.ID, calCell(g.Human), g.Machine, strings.Join(quotes, "\n")}); err != nil {
+				strings.Join(d.Flags, ", "), g.ID, calCell(g.Human), g.Machine, strings.Join(quotes, "\n")}); err != nil {
 				return err
 			}
 		}
