@@ -33,23 +33,23 @@ const (
 
 // Colours of the page.
 var (
-	pdfDefaultAccent = rgb{0x1F, 0x4E, 0x79}
-	pdfColText       = rgb{0x1F, 0x23, 0x28}
-	pdfColMuted      = rgb{0x5F, 0x6B, 0x7A}
-	pdfColRule       = rgb{0xD5, 0xDB, 0xE1}
-	pdfColTrack      = rgb{0xEC, 0xEF, 0xF3}
-	pdfColWhite      = rgb{0xFF, 0xFF, 0xFF}
-	pdfColPlus       = rgb{0x1E, 0x8E, 0x3E}
-	pdfColMinus      = rgb{0xC0, 0x39, 0x2B}
-	pdfColKeep       = rgb{0x1E, 0x8E, 0x3E}
-	pdfColChange     = rgb{0xD9, 0x82, 0x1E}
-	pdfColFlag       = rgb{0xB4, 0x5F, 0x06}
+	pdfDefaultAccent = pdfRGB{0x1F, 0x4E, 0x79}
+	pdfColText       = pdfRGB{0x1F, 0x23, 0x28}
+	pdfColMuted      = pdfRGB{0x5F, 0x6B, 0x7A}
+	pdfColRule       = pdfRGB{0xD5, 0xDB, 0xE1}
+	pdfColTrack      = pdfRGB{0xEC, 0xEF, 0xF3}
+	pdfColWhite      = pdfRGB{0xFF, 0xFF, 0xFF}
+	pdfColPlus       = pdfRGB{0x1E, 0x8E, 0x3E}
+	pdfColMinus      = pdfRGB{0xC0, 0x39, 0x2B}
+	pdfColKeep       = pdfRGB{0x1E, 0x8E, 0x3E}
+	pdfColChange     = pdfRGB{0xD9, 0x82, 0x1E}
+	pdfColFlag       = pdfRGB{0xB4, 0x5F, 0x06}
 )
 
 // critColors are the per-criterion colours (strong, for bars and swatches;
 // the story highlights use a light tint of each), cycled when a rubric has
 // more criteria.
-var critColors = []rgb{
+var critColors = []pdfRGB{
 	{0x2F, 0x6F, 0xD6}, // blue
 	{0x1E, 0x9E, 0x5A}, // green
 	{0xC9, 0x96, 0x00}, // amber
@@ -129,7 +129,7 @@ type pdfDoc struct {
 	res    *evaluate.Result
 	opts   PDFOptions
 	logo   []byte
-	accent rgb
+	accent pdfRGB
 
 	pageW, pageH     float64
 	ml, mr, top, bot float64 // margins; bot is the lowest y content may reach
@@ -190,7 +190,7 @@ func cleanMeta(s string) string {
 }
 
 // parseHexRGB parses "#RRGGBB" (or "RRGGBB"), returning def when s is not one.
-func parseHexRGB(s string, def rgb) rgb {
+func parseHexRGB(s string, def pdfRGB) pdfRGB {
 	s = strings.TrimPrefix(strings.TrimSpace(s), "#")
 	if len(s) != 6 {
 		return def
@@ -199,20 +199,20 @@ func parseHexRGB(s string, def rgb) rgb {
 	if err != nil {
 		return def
 	}
-	return rgb{uint8(v >> 16), uint8(v >> 8), uint8(v)}
+	return pdfRGB{uint8(v >> 16), uint8(v >> 8), uint8(v)}
 }
 
 // tintRGB mixes c with white: f=0 is c, f=1 is white.
-func tintRGB(c rgb, f float64) rgb {
+func tintRGB(c pdfRGB, f float64) pdfRGB {
 	m := func(v uint8) uint8 { return uint8(math.Round(float64(v) + (255-float64(v))*f)) }
-	return rgb{m(c.r), m(c.g), m(c.b)}
+	return pdfRGB{m(c.r), m(c.g), m(c.b)}
 }
 
 // ---- drawing primitives ----
 
-func (d *pdfDoc) fill(c rgb)        { d.pdf.SetFillColor(int(c.r), int(c.g), int(c.b)) }
-func (d *pdfDoc) stroke(c rgb)      { d.pdf.SetDrawColor(int(c.r), int(c.g), int(c.b)) }
-func (d *pdfDoc) textCol(c rgb)     { d.pdf.SetTextColor(int(c.r), int(c.g), int(c.b)) }
+func (d *pdfDoc) fill(c pdfRGB)     { d.pdf.SetFillColor(int(c.r), int(c.g), int(c.b)) }
+func (d *pdfDoc) stroke(c pdfRGB)   { d.pdf.SetDrawColor(int(c.r), int(c.g), int(c.b)) }
+func (d *pdfDoc) textCol(c pdfRGB)  { d.pdf.SetTextColor(int(c.r), int(c.g), int(c.b)) }
 func (d *pdfDoc) contentW() float64 { return d.pageW - d.ml - d.mr }
 
 // setFont selects code page cp at size pt, adding it to the PDF on first use.
@@ -305,7 +305,7 @@ func (d *pdfDoc) text(x, y, maxW float64, size float64, align byte, spans ...tex
 }
 
 // plainSpans is a one-span list.
-func plainSpans(s string, c rgb, bold bool) []textSpan {
+func plainSpans(s string, c pdfRGB, bold bool) []textSpan {
 	return []textSpan{{text: s, st: textStyle{bold: bold, color: c}}}
 }
 
@@ -519,7 +519,7 @@ func (d *pdfDoc) heading(title string, note ...string) {
 	d.y += 12
 }
 
-func critColor(i int) rgb { return critColors[i%len(critColors)] }
+func critColor(i int) pdfRGB { return critColors[i%len(critColors)] }
 
 // glance draws the level chart and the keep-doing / change-first summary.
 func (d *pdfDoc) glance() {
@@ -590,7 +590,7 @@ func (d *pdfDoc) glance() {
 // meanMarker draws the cohort-average marker: a dark rule with a small
 // downward triangle on top.
 func (d *pdfDoc) meanMarker(x, y0, y1 float64) {
-	c := rgb{0x22, 0x22, 0x22}
+	c := pdfRGB{0x22, 0x22, 0x22}
 	d.stroke(c)
 	d.pdf.SetLineWidth(0.55)
 	d.pdf.Line(x, y0+1, x, y1)
@@ -599,7 +599,7 @@ func (d *pdfDoc) meanMarker(x, y0, y1 float64) {
 }
 
 // card draws a titled box with a coloured stripe at (x, d.y), w wide.
-func (d *pdfDoc) card(x, w float64, title, body string, c rgb) {
+func (d *pdfDoc) card(x, w float64, title, body string, c pdfRGB) {
 	body = strings.TrimSpace(cutRunes(body, cardMaxRunes))
 	if body == "" {
 		body = "—"

@@ -94,7 +94,7 @@ type pageFont struct {
 const page0Extra = "\u00a0¡¢£¤¥¦§¨©ª«¬\u00ad®¯°±²³´µ¶·¸¹º»¼½¾¿ÀÁÂÃÄÅÆÇÈÉÊËÌÍÎÏÐÑÒÓÔÕÖ×ØÙÚÛÜÝÞßàáâãäåæçèéêëìíîïðñòóôõö÷øùúûüýþÿ" +
 	"ąćęłńśźżĄĆĘŁŃŚŹŻ“”‘’–—…•□−€‚„†‡‰‹›™őűŐŰşŞğĞıİčďěňřšťůžČĎĚŇŘŠŤŮŽ"
 
-const pageSize = 223 // codes 33..255
+const codePageSize = 223 // codes 33..255
 
 // sharedFonts parses the embedded fonts on first use. The parsed fonts and
 // code pages are immutable (pages are built at most once, under sync.Once),
@@ -146,7 +146,7 @@ func (fs *fontSet) paginate(f face) {
 			cur = append(cur, r)
 		}
 		for _, r := range page0Extra {
-			if sf.gid[r] != 0 && len(cur) < pageSize {
+			if sf.gid[r] != 0 && len(cur) < codePageSize {
 				cur = append(cur, r)
 			}
 		}
@@ -157,7 +157,7 @@ func (fs *fontSet) paginate(f face) {
 			continue
 		}
 		cur = append(cur, r)
-		if len(cur) == pageSize {
+		if len(cur) == codePageSize {
 			flush()
 		}
 	}

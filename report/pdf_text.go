@@ -23,20 +23,20 @@ import (
 // missingRune stands in for a character no embedded font has.
 const missingRune = '□'
 
-// rgb is a colour.
-type rgb struct{ r, g, b uint8 }
+// pdfRGB is a colour.
+type pdfRGB struct{ r, g, b uint8 }
 
 // missingColor is the colour of [missingRune] placeholders.
-var missingColor = rgb{0xC0, 0x39, 0x2B}
+var missingColor = pdfRGB{0xC0, 0x39, 0x2B}
 
 // textStyle is how a span of text is drawn.
 type textStyle struct {
 	bold  bool
-	color rgb
-	bg    rgb  // highlight colour, when hasBg
-	hasBg bool // draw a highlight behind the text
-	ul    rgb  // underline colour, when hasUL
-	hasUL bool // draw a coloured underline
+	color pdfRGB
+	bg    pdfRGB // highlight colour, when hasBg
+	hasBg bool   // draw a highlight behind the text
+	ul    pdfRGB // underline colour, when hasUL
+	hasUL bool   // draw a coloured underline
 }
 
 // span is a piece of text in one style; a paragraph is a list of spans.
