@@ -405,3 +405,28 @@ func TestLoadColumnsKeepHeaderCase(t *testing.T) {
 		}
 	}
 }
+
+// TestLoadFormatsAgree checks that the same settings written in YAML, TOML
+// and JSON load to the same Config.
+func TestLoadFormatsAgree(t *testing.T) {
+	files := map[string]string{
+		"failwell.yaml": "out: o\njobs: 3\nas_of: 2026-10-01\nno_pdf: true\nlog_format: json\ncolumns:\n  story: Your answer\nbrand:\n  org: Acme\n  accent: \"#112233\"\n  paper: Letter\n",
+		"failwell.toml": "out = \"o\"\njobs = 3\nas_of = 2026-10-01\nno_pdf = true\nlog_format = \"json\"\n[columns]\nstory = \"Your answer\"\n[brand]\norg = \"Acme\"\naccent = \"#112233\"\npaper = \"Letter\"\n",
+		"failwell.json": `{"out": "o", "jobs": 3, "as_of": "2026-10-01", "no_pdf": true, "log_format": "json", "columns": {"story": "Your answer"}, "brand": {"org": "Acme", "accent": "#112233", "paper": "Letter"}}`,
+	}
+	want := Default()
+	want.Out, want.Jobs, want.AsOf, want.NoPDF, want.LogFormat = "o", 3, date("2026-10-01"), true, "json"
+	want.Columns = map[string]string{"story": "Your answer"}
+	want.Brand = Brand{Org: "Acme", Accent: "#112233", Paper: "Letter"}
+	for name, data := range files {
+		c, err := Load(LoadOptions{Dir: writeFile(t, name, data)})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		c.File = ""
+		if !reflect.DeepEqual(c, want) {
+			t.Errorf("%s: got %+v\nwant %+v", name, c, want)
+		}
+	}
+}
