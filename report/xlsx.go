@@ -65,7 +65,9 @@ type xlStyles struct {
 // writeWorkbook writes report.xlsx to w.
 func writeWorkbook(w io.Writer, results []evaluate.Result, opts Options, sum *Summary) (err error) {
 	f := excelize.NewFile(excelize.Options{TmpDir: tmpDirFor(opts.Dir)})
-	f.SetZipWriter(newSortedZip)
+	// The zip goes straight to w in a fixed part order (see sortedZip), not
+	// through the in-memory buffer excelize would otherwise build and copy.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return &sortedZip{w: w} })
 	defer func() {
 		if cerr := f.Close(); err == nil && cerr != nil {
 			err = cerr
@@ -75,11 +77,16 @@ func writeWorkbook(w io.Writer, results []evaluate.Result, opts Options, sum *Su
 	if err := b.build(); err != nil {
 		return fmt.Errorf("workbook: %w", err)
 	}
-	if _, err := f.WriteTo(w); err != nil {
+	// WriteToBuffer drives the zip writer, which writes to w; the buffer it
+	// returns stays empty (it is only post-processed for passwords and parts
+	// over 4 GiB, neither of which applies).
+	if _, err := f.WriteToBuffer(); err != nil {
 		return fmt.Errorf("workbook: %w", err)
 	}
 	return nil
 }
+
+var _ excelize.ZipWriter = (*sortedZip)(nil)
 
 // tmpDirFor is where excelize may spill streamed sheets: inside the output
 // directory, so that no personal data is written anywhere else.

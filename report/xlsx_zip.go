@@ -12,8 +12,6 @@ import (
 	"io/fs"
 	"regexp"
 	"slices"
-
-	"github.com/xuri/excelize/v2"
 )
 
 // sortedZip is an [excelize.ZipWriter] that makes report.xlsx byte-for-byte
@@ -23,7 +21,8 @@ import (
 // ([Content_Types].xml first, then by name) with zero timestamps.
 //
 // Memory: the compressed parts are held until Close, about the size of the
-// finished file (excelize itself also builds the file in memory).
+// finished file; sortedZip writes them to w directly, so excelize's own
+// in-memory copy of the file is never made.
 type sortedZip struct {
 	w       io.Writer
 	entries []*zipEntry
@@ -79,8 +78,6 @@ func canonicalContentTypes(b []byte) []byte {
 	return append(out, b[end:]...)
 }
 
-func newSortedZip(w io.Writer) excelize.ZipWriter { return &sortedZip{w: w} }
-
 func (z *sortedZip) finish() error {
 	if z.cur == nil {
 		return nil
@@ -115,6 +112,8 @@ func (e *zipEntry) compress() error {
 }
 
 // AddFS is not used by excelize when saving a workbook.
+//
+// sortedZip implements excelize.ZipWriter.
 func (z *sortedZip) AddFS(fs.FS) error { return errors.New("sortedZip: AddFS not supported") }
 
 // Close writes the archive.
