@@ -286,7 +286,17 @@ func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
 		} else {
 			d.textCol(st.color)
 		}
+		// Droid Sans Fallback has no bold: bold CJK is filled and stroked.
+		fauxBold := st.bold && cs[i].f == faceCJK
+		if fauxBold {
+			d.stroke(st.color)
+			d.pdf.SetLineWidth(p.size * ptToMM * 0.035)
+			d.pdf.SetTextRenderingMode(2)
+		}
 		d.pdf.Text(x, y, string(buf))
+		if fauxBold {
+			d.pdf.SetTextRenderingMode(0)
+		}
 		x += w
 		i = j
 	}

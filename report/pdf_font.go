@@ -196,8 +196,10 @@ func (sf *sfnt) buildPage(f face, n int, runes []rune) pageFont {
 
 	scale := func(v int) int { return int(math.Round(float64(v) * 1000 / float64(sf.unitsEm))) }
 	s16 := func(t string, off int) int { return int(int16(be16(sf.tables[t], off))) }
-	name := fmt.Sprintf("%s-P%d", postScriptNames[f], n)
-	d := fontDef{Tp: "TrueType", Name: name, Enc: "uni", File: name + ".z", OriginalSize: len(prog), Cw: make([]int, 256)}
+	// A subset's PostScript name starts with a six-letter tag (PDF 32000
+	// 9.6.4); here a fixed one per face and page, so output is reproducible.
+	name := fmt.Sprintf("FW%c%c%c%c+%s-P%d", 'A'+rune(f), 'A'+rune(n/676%26), 'A'+rune(n/26%26), 'A'+rune(n%26), postScriptNames[f], n)
+	d := fontDef{Tp: "TrueType", Name: name, Enc: "uni", File: fmt.Sprintf("%s-P%d.z", postScriptNames[f], n), OriginalSize: len(prog), Cw: make([]int, 256)}
 	d.Desc.Ascent = scale(s16("hhea", 4))
 	d.Desc.Descent = scale(s16("hhea", 6))
 	d.Desc.CapHeight = d.Desc.Ascent
