@@ -12,19 +12,21 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Getenv)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ())
 	stop()
 	os.Exit(code)
 }
 
-// run executes the command line args and returns the process exit status.
-func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, getenv func(string) string) int {
-	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, getenv: getenv}
+// run executes the command line args with the environment environ
+// ("KEY=value" pairs) and returns the process exit status.
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	g := &globalOptions{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ, getenv: lookup(environ)}
 	cmd := newRootCommand(g)
 	cmd.SetArgs(args)
 	cmd.SetIn(stdin)
@@ -37,4 +39,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = asUsage(err)
 	}
 	return exitCode(ctx, err, stderr)
+}
+
+// lookup returns a getenv function over environ; the last value of a key wins,
+// as in os.Getenv.
+func lookup(environ []string) func(string) string {
+	m := make(map[string]string, len(environ))
+	for _, kv := range environ {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			m[k] = v
+		}
+	}
+	return func(k string) string { return m[k] }
 }

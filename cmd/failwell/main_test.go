@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/failwell/failwell/config"
 )
 
 const samples = "../../samples"
@@ -19,8 +21,14 @@ const samples = "../../samples"
 // returns the exit status and what it printed.
 func runCLI(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
 	t.Helper()
+	return runCLIEnv(t, nil, stdin, args...)
+}
+
+// runCLIEnv is runCLI with the environment env ("KEY=value" pairs).
+func runCLIEnv(t *testing.T, env []string, stdin string, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
 	var out, errb bytes.Buffer
-	code = run(t.Context(), args, strings.NewReader(stdin), &out, &errb, func(string) string { return "" })
+	code = run(t.Context(), args, strings.NewReader(stdin), &out, &errb, env)
 	return code, out.String(), errb.String()
 }
 
@@ -214,7 +222,7 @@ func TestRunScoresTheSampleCohortEndToEnd(t *testing.T) {
 	}
 
 	var info struct {
-		Counts struct{ Read, Scored, Rejected int }
+		Counts     struct{ Read, Scored, Rejected int }
 		ExitStatus int `json:"exit_status"`
 		Inputs     []struct{ SHA256 string }
 	}
@@ -420,5 +428,39 @@ func TestVersion(t *testing.T) {
 	code, stdout, _ := runCLI(t, "", "version")
 	if code != 0 || !strings.HasPrefix(stdout, "failwell ") {
 		t.Errorf("exit %d, output %q", code, stdout)
+	}
+}
+
+func TestEnvironmentSettingsApplyAndTyposAreReported(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "from-env")
+	code, _, stderr := runCLIEnv(t, []string{"FAILWELL_OUT=" + out, "FAILWELL_NO_PDF=true", "FAILWELL_QUIET=1"}, "",
+		"run", filepath.Join(samples, "cohort.csv"), "--as-of", "2026-11-26")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(out, "results.jsonl")); err != nil {
+		t.Errorf("FAILWELL_OUT was not used: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(out, "feedback")); err == nil {
+		t.Errorf("FAILWELL_NO_PDF=true still wrote PDFs")
+	}
+	code, _, stderr = runCLIEnv(t, []string{"FAILWELL_JOB=2"}, "", "validate", filepath.Join(samples, "cohort.csv"))
+	if code != exitUsage || !strings.Contains(stderr, "FAILWELL_JOBS") {
+		t.Errorf("misspelt variable: exit %d, stderr %q; want exit 2 suggesting FAILWELL_JOBS", code, stderr)
+	}
+}
+
+func TestREADMEListsEverySetting(t *testing.T) {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range config.Settings {
+		for _, want := range []string{"`--" + s.Flag + "`", "`" + s.Env + "`"} {
+			if !bytes.Contains(readme, []byte(want)) {
+				t.Errorf("README's configuration table does not mention %s", want)
+			}
+		}
 	}
 }

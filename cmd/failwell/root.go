@@ -15,6 +15,7 @@ type globalOptions struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	environ        []string // the whole environment, to report unknown FAILWELL_* variables
 	// started is set once a command's own code runs; an error before that
 	// is a usage error (unknown command, bad flag, wrong arguments).
 	started bool
@@ -77,7 +78,7 @@ func usageArgs(v cobra.PositionalArgs) cobra.PositionalArgs {
 
 // loadConfig loads the configuration for a command whose flags are fs.
 func loadConfig(g *globalOptions, fs *pflag.FlagSet) (config.Config, error) {
-	cfg, err := config.Load(config.LoadOptions{Flags: fs, Getenv: g.getenv})
+	cfg, err := config.Load(config.LoadOptions{Flags: fs, Getenv: g.getenv, Environ: g.environ})
 	if err != nil {
 		return cfg, asUsage(err)
 	}
