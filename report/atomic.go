@@ -50,6 +50,8 @@ func (d *outDir) mkdir(name string) error {
 }
 
 // writeFile writes the file name (slash-separated, relative to d) atomically:
+// (errors name the file relative to d, so that they read the same wherever
+// the output directory is; callers add the directory where useful)
 // write fills a new temporary file in the same directory, which is flushed,
 // synced and renamed over name only if write and every step succeed.
 // Otherwise the temporary file is removed and name is left as it was: there
@@ -62,13 +64,13 @@ func (d *outDir) writeFile(name string, write func(w io.Writer) error) (err erro
 	tmp := dir + "." + base + "." + rand.Text()[:10] + ".tmp"
 	f, err := d.root.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", path.Join(d.path, name), err)
+		return fmt.Errorf("write %s: %w", name, err)
 	}
 	defer func() {
 		if err != nil {
 			_ = f.Close()
 			_ = d.root.Remove(tmp)
-			err = fmt.Errorf("write %s: %w", path.Join(d.path, name), err)
+			err = fmt.Errorf("write %s: %w", name, err)
 		}
 	}()
 	bw := bufio.NewWriterSize(f, 64<<10)

@@ -93,8 +93,8 @@ func WriteRun(dir string, info RunInfo) error {
 		return err
 	}
 	defer d.Close()
-	if err := d.writeFile("run.json", info.encode); err != nil {
-		return fmt.Errorf("report: %w", err)
+	if err := d.writeFile(RunFile, info.encode); err != nil {
+		return fmt.Errorf("report: %s: %w", d.path, err)
 	}
 	return nil
 }

@@ -104,14 +104,14 @@ func write(ctx context.Context, results []evaluate.Result, opts Options, render 
 	if err := d.writeFile(ResultsFile, func(w io.Writer) error {
 		return JSONL(w, results, sum.PDF, sum.PDFErrors)
 	}); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("report: %s: %w", d.path, err)
 	}
 	sum.Files = append(sum.Files, ResultsFile)
 
 	if err := d.writeFile(WorkbookFile, func(w io.Writer) error {
 		return writeWorkbook(w, results, opts, sum)
 	}); err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, fmt.Errorf("report: %s: %w", d.path, err)
 	}
 	sum.Files = append(sum.Files, WorkbookFile)
 	for _, p := range sum.PDF {

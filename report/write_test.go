@@ -291,7 +291,7 @@ func TestWriteRecordsFailedAndPanickingPDFs(t *testing.T) {
 		t.Fatal(err)
 	}
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	if !strings.Contains(lines[2], `"pdf":null,"pdf_error":"write `) || !strings.Contains(lines[2], "font missing") {
+	if !strings.HasSuffix(lines[2], `"pdf":null,"pdf_error":"write feedback/003-nguyen-thi-minh-anh.pdf: font missing"}`) {
 		t.Errorf("results.jsonl line 3 does not record the PDF failure: %s", lines[2])
 	}
 }
