@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/xuri/excelize/v2"
+
 	"github.com/failwell/failwell/evaluate"
 )
 
@@ -285,6 +287,28 @@ func TestWriteRecordsFailedAndPanickingPDFs(t *testing.T) {
 		if strings.HasPrefix(f, "feedback/003-") || strings.HasPrefix(f, "feedback/005-") || strings.Contains(f, ".tmp") {
 			t.Errorf("file %s exists after its PDF failed", f)
 		}
+	}
+	f, err := excelize.OpenFile(filepath.Join(opts.Dir, WorkbookFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(sheetReview)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var failed []string
+	for _, r := range rows {
+		if len(r) > 5 && r[4] == "pdf-failed" {
+			failed = append(failed, r[0]+" "+r[5])
+		}
+	}
+	wantFailed := []string{
+		"3 The PDF report could not be written: write feedback/003-nguyen-thi-minh-anh.pdf: font missing",
+		"5 The PDF report could not be written: write feedback/005-candidate.pdf: internal error while rendering the PDF: index out of range",
+	}
+	if !slices.Equal(failed, wantFailed) {
+		t.Errorf("Review sheet pdf-failed rows:\n got %q\nwant %q", failed, wantFailed)
 	}
 	b, err := os.ReadFile(filepath.Join(opts.Dir, ResultsFile))
 	if err != nil {

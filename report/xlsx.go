@@ -596,17 +596,31 @@ func (b *wb) evidence() error {
 	return sw.Flush()
 }
 
-// review writes the Review sheet: one row per review flag.
+// review writes the Review sheet: one row per review flag, and one per PDF
+// that could not be written ("pdf-failed").
 func (b *wb) review() error {
 	headers := []string{"#", "Name", "Total", "Band", "Flag", "Why", "Source row"}
 	widths := []float64{6, 24, 8, 14, 18, 80, 30}
 	if err := b.pageSetup(sheetReview, true, false, true); err != nil {
 		return err
 	}
+	// A review row per flag, and one per PDF that could not be written.
+	type item struct{ code, why string }
+	items := func(i int) []item {
+		r := &b.results[i]
+		out := make([]item, 0, len(r.Flags)+1)
+		for _, fl := range r.Flags {
+			out = append(out, item{fl.Code, fl.Message})
+		}
+		if b.sum.PDFErrors[i] != nil {
+			out = append(out, item{"pdf-failed", "The PDF report could not be written: " + b.sum.PDFErrors[i].Error()})
+		}
+		return out
+	}
 	nrows := 0
 	for i := range b.results {
 		if b.results[i].Scored() {
-			nrows += len(b.results[i].Flags)
+			nrows += len(items(i))
 		}
 	}
 	if err := b.autoFilter(sheetReview, len(headers), nrows); err != nil {
@@ -633,10 +647,10 @@ func (b *wb) review() error {
 		if !r.Scored() {
 			continue
 		}
-		for _, fl := range r.Flags {
-			msg := b.text(fl.Message)
+		for _, it := range items(i) {
+			msg := b.text(it.why)
 			vals := []any{xlCell(b.st.top, batchPos(r)), xlCell(b.st.top, b.text(r.Story.Name)), xlCell(b.st.total, finiteOr0(r.Total)),
-				xlCell(b.st.top, b.text(r.Band)), xlCell(b.st.top, b.text(fl.Code)), xlCell(b.st.wrap, msg),
+				xlCell(b.st.top, b.text(r.Band)), xlCell(b.st.top, b.text(it.code)), xlCell(b.st.wrap, msg),
 				xlCell(b.st.top, b.text(r.Story.Ref))}
 			if err := sw.SetRow("A"+strconv.Itoa(row), vals, excelize.RowOpts{Height: rowHeight(wrapped{msg, widths[5]})}); err != nil {
 				return err
