@@ -286,3 +286,20 @@ func pearson(x, y []float64) float64 {
 	}
 	return sxy / math.Sqrt(sxx*syy)
 }
+
+// TestCalibrationSamples reports agreement on the repository's sample
+// cohort (samples/stories.csv, written and labeled independently of the
+// rubric), a held-out check.
+func TestCalibrationSamples(t *testing.T) {
+	path := filepath.Join("..", "samples", "stories.csv")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip(err)
+	}
+	sc, err := evaluate.New(config.DefaultRubric())
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := toLabeled(t, readCSV(t, path), nil)
+	calibrate(t, "samples", sc, set, false)
+	calibrate(t, "samples", sc, set, true)
+}

@@ -111,6 +111,9 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 	}
 	if m := cf.placeholder.findFirst(d.Text); m != nil {
 		add("placeholder", "The story contains a template placeholder %q.", d.Text[m[0]:m[1]])
+		if n := len(cf.placeholder.re.FindAllStringIndex(d.Text, 10)); n >= 3 {
+			add("template", "The story is an unfilled template (%d placeholders such as %q), not the candidate's own story.", n, d.Text[m[0]:m[1]])
+		}
 	}
 	// repeated text
 	dupWords := 0

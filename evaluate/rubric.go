@@ -107,9 +107,13 @@ type Signal struct {
 	// fires when the story is shorter than MinWords or longer than MaxWords.
 	MinWords int `yaml:"min_words,omitempty" json:"min_words,omitempty"`
 	MaxWords int `yaml:"max_words,omitempty" json:"max_words,omitempty"`
-	// MaxSentenceWords fires the signal once per sentence longer than this
-	// (sentences); MinSentences fires it once when the story has fewer
-	// sentences (sentences).
+	// MaxFiller, when > 0, makes a length signal fire instead when more
+	// than this share (0..1) of the story's words are in filler sentences,
+	// sentences no signal of the rubric matched.
+	MaxFiller float64 `yaml:"max_filler,omitempty" json:"max_filler,omitempty"`
+	// MaxSentenceWords fires the signal once per sentence longer than this,
+	// with value words/MaxSentenceWords (sentences); MinSentences fires it
+	// once when the story has fewer sentences (sentences).
 	MaxSentenceWords int `yaml:"max_sentence_words,omitempty" json:"max_sentence_words,omitempty"`
 	MinSentences     int `yaml:"min_sentences,omitempty" json:"min_sentences,omitempty"`
 	// Advice is added to the criterion's feedback when the signal fires;

@@ -286,7 +286,7 @@ func evidence(d *doc, counted []scored) []Evidence {
 	for _, i := range order {
 		c := counted[i]
 		k := key{c.h.Sent, c.sig.ID}
-		if math.Abs(c.effect) < 0.005 || used[k] || len(ev) >= maxEvidence {
+		if math.Abs(c.effect) < 0.005 || used[k] || len(ev) >= maxEvidence || c.sig.Kind == "constant" {
 			continue
 		}
 		used[k] = true
@@ -333,6 +333,9 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 	var pos, neg *scored
 	for i := range counted {
 		c := &counted[i]
+		if c.sig.Kind == "constant" {
+			continue
+		}
 		if c.effect > 0 && (pos == nil || c.effect > pos.effect) {
 			pos = c
 		}
@@ -408,12 +411,15 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 			continue // positive advice only at the top
 		}
 		qs := shorten(d.Text[d.Sentences[a.h.Sent].Start:d.Sentences[a.h.Sent].End], 140)
-		if strings.Contains(fb, qs) {
+		cite := "\u201c" + qs + "\u201d"
+		if a.sig.Kind == "constant" {
+			cite = "your story" // nothing to cite
+		} else if strings.Contains(fb, qs) {
 			continue // already cited
 		}
 		seen[a.sig.ID] = true
 		n++
-		t := strings.NewReplacer("{quote}", "\u201c"+qs+"\u201d", "{issue}", "\u201c"+qs+"\u201d").Replace(a.sig.Advice)
+		t := strings.NewReplacer("{quote}", cite, "{issue}", cite).Replace(a.sig.Advice)
 		fb += " " + fill(t)
 	}
 	next := ""

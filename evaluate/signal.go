@@ -79,9 +79,11 @@ func compileSignal(s Signal, stems *stemCache) (*compiledSignal, error) {
 		}
 		cs.m = sm
 	case "length":
-		cs.m = &lengthMatcher{min: s.MinWords, max: s.MaxWords}
+		cs.m = &lengthMatcher{min: s.MinWords, max: s.MaxWords, maxFiller: s.MaxFiller}
 	case "sentences":
 		cs.m = &sentenceMatcher{maxWords: s.MaxSentenceWords, minSentences: s.MinSentences}
+	case "constant":
+		cs.m = constantMatcher{}
 	default:
 		return nil, fmt.Errorf("unknown signal kind %q", s.Kind)
 	}
@@ -542,7 +544,35 @@ func (sm *sectionMatcher) roles(d *doc) []int {
 		}
 		role[i] = best
 	}
+	// A story's opening sets the scene: an unassigned first sentence that
+	// dates the story or sizes it (users, customers, money) belongs to the
+	// first section.
+	for i, sn := range d.Sentences {
+		if sn.Dup || sn.Filler {
+			continue
+		}
+		if role[i] < 0 && scenesetting(d, i) {
+			role[i] = 0
+		}
+		break
+	}
 	return role
+}
+
+// scenesetting reports whether sentence i has a date or a count of people or
+// money in it.
+func scenesetting(d *doc, i int) bool {
+	for _, m := range d.Times {
+		if m.Kind == timeDate && d.Tokens[m.Tok0].Sent == i {
+			return true
+		}
+	}
+	for _, q := range d.Quantities {
+		if (q.Kind == qtyCount || q.Kind == qtyMoney) && d.Tokens[q.Tok0].Sent == i {
+			return true
+		}
+	}
+	return false
 }
 
 func (sm *sectionMatcher) find(d *doc, _ time.Time) []hit {
@@ -622,11 +652,24 @@ func (sm *sectionMatcher) find(d *doc, _ time.Time) []hit {
 	return []hit{{Sent: fs, Tok: d.Sentences[fs].T0, Tok1: d.Sentences[fs].T1, Value: value, Note: note}}
 }
 
-// lengthMatcher fires when the story's content is outside [min, max] words.
-type lengthMatcher struct{ min, max int }
+// lengthMatcher fires when the story's content is outside [min, max]
+// words, or when more than maxFiller of its words are filler.
+type lengthMatcher struct {
+	min, max  int
+	maxFiller float64
+}
 
 func (lm *lengthMatcher) find(d *doc, _ time.Time) []hit {
 	if len(d.Sentences) == 0 {
+		return nil
+	}
+	if lm.maxFiller > 0 && d.Unique > 0 {
+		share := 1 - float64(d.Content)/float64(d.Unique)
+		if share > lm.maxFiller {
+			return []hit{{Sent: 0, Tok: 0, Tok1: d.Sentences[0].T1, Value: 1,
+				Note: fmt.Sprintf("%.0f%% of the words carry nothing the rubric looks for", share*100),
+				Start: d.Sentences[0].Start, End: d.Sentences[0].End}}
+		}
 		return nil
 	}
 	w := d.Content
@@ -635,6 +678,17 @@ func (lm *lengthMatcher) find(d *doc, _ time.Time) []hit {
 			Start: d.Sentences[0].Start, End: d.Sentences[0].End}}
 	}
 	return nil
+}
+
+// constantMatcher fires once for every non-empty story; with Unless it
+// expresses an absence ("no number anywhere").
+type constantMatcher struct{}
+
+func (constantMatcher) find(d *doc, _ time.Time) []hit {
+	if len(d.Sentences) == 0 {
+		return nil
+	}
+	return []hit{{Sent: 0, Tok: d.Sentences[0].T0, Tok1: d.Sentences[0].T0, Value: 1}}
 }
 
 // sentenceMatcher fires per over-long sentence, or once when there are too
@@ -649,7 +703,9 @@ func (sm *sentenceMatcher) find(d *doc, _ time.Time) []hit {
 	if sm.maxWords > 0 {
 		for i, sn := range d.Sentences {
 			if sn.Words > sm.maxWords && !sn.Dup {
-				out = append(out, hit{Sent: i, Tok: sn.T0, Tok1: sn.T1, Value: 1, Note: fmt.Sprintf("a %d-word sentence", sn.Words)})
+				// the longer the sentence, the more it costs: words / max
+				v := float64(sn.Words) / float64(sm.maxWords)
+				out = append(out, hit{Sent: i, Tok: sn.T0, Tok1: sn.T1, Value: v, Note: fmt.Sprintf("a %d-word sentence", sn.Words)})
 			}
 		}
 	}

@@ -34,7 +34,7 @@ func (v ValidationErrors) Unwrap() []error {
 }
 
 // SignalKinds lists the signal kinds a rubric may use.
-var signalKinds = []string{"phrase", "regex", "quantity", "time", "sections", "length", "sentences"}
+var signalKinds = []string{"phrase", "regex", "quantity", "time", "sections", "length", "sentences", "constant"}
 
 // DefaultFlagSettings returns the flag settings used for zero fields of
 // [Rubric.Flags].
@@ -347,8 +347,11 @@ func validateSignal(s Signal, sp string, earlier map[string]int, add func(path, 
 			}
 		}
 	case "length":
-		if s.MinWords <= 0 && s.MaxWords <= 0 {
-			add(sp+".min_words", "a length signal needs min_words or max_words")
+		if s.MinWords <= 0 && s.MaxWords <= 0 && s.MaxFiller <= 0 {
+			add(sp+".min_words", "a length signal needs min_words, max_words or max_filler")
+		}
+		if s.MaxFiller < 0 || s.MaxFiller >= 1 {
+			add(sp+".max_filler", "must be between 0 and 1, got %g", s.MaxFiller)
 		}
 		if s.MinWords < 0 || s.MaxWords < 0 {
 			add(sp+".max_words", "must be >= 0")
@@ -357,6 +360,7 @@ func validateSignal(s Signal, sp string, earlier map[string]int, add func(path, 
 		if s.MaxSentenceWords <= 0 && s.MinSentences <= 0 {
 			add(sp+".max_sentence_words", "a sentences signal needs max_sentence_words or min_sentences")
 		}
+	case "constant":
 	case "":
 		add(sp+".kind", "must not be empty; one of %s", strings.Join(signalKinds, ", "))
 	default:
