@@ -667,7 +667,7 @@ func (lm *lengthMatcher) find(d *doc, _ time.Time) []hit {
 		share := 1 - float64(d.Content)/float64(d.Unique)
 		if share > lm.maxFiller {
 			return []hit{{Sent: 0, Tok: 0, Tok1: d.Sentences[0].T1, Value: 1,
-				Note: fmt.Sprintf("%.0f%% of the words carry nothing the rubric looks for", share*100),
+				Note:  fmt.Sprintf("%.0f%% of the words carry nothing the rubric looks for", share*100),
 				Start: d.Sentences[0].Start, End: d.Sentences[0].End}}
 		}
 		return nil
