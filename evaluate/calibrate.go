@@ -944,11 +944,20 @@ func fitThresholds(raw []float64, caps, hl []int, orig []float64) []float64 {
 		slices.Sort(cand)
 		cand = slices.Compact(cand)
 	}
+	var capsSeen []int // the caps present, usually just 4 (none)
+	for c := range 5 {
+		for h := range 5 {
+			if P[m][c][h] > 0 {
+				capsSeen = append(capsSeen, c)
+				break
+			}
+		}
+	}
 	qwkOf := func(ps [4]int) float64 {
 		var conf [5][5]float64
 		b := [6]int{0, ps[0], ps[1], ps[2], ps[3], m}
 		for l := range 5 {
-			for c := range 5 {
+			for _, c := range capsSeen {
 				ml := min(l, c)
 				for h := range 5 {
 					conf[h][ml] += float64(P[b[l+1]][c][h] - P[b[l]][c][h])

@@ -1,6 +1,7 @@
 package evaluate_test
 
 import (
+	"fmt"
 	"math"
 	"slices"
 	"testing"
@@ -246,4 +247,19 @@ func TestRoundHalfUp(t *testing.T) {
 			t.Errorf("RoundHalfUp(%v) = %d, want %d", tt.x, got, tt.want)
 		}
 	}
+}
+
+func ExampleQWK() {
+	human := []int{0, 1, 2, 3, 4, 2}
+	machine := []int{0, 1, 3, 3, 4, 1}
+	exact, adjacent := evaluate.AgreementRates(human, machine)
+	fmt.Printf("QWK %.3f, exact %.2f, adjacent %.2f\n", evaluate.QWK(human, machine, 0, 4), exact, adjacent)
+	// Output: QWK 0.909, exact 0.67, adjacent 1.00
+}
+
+func ExampleSMD() {
+	human := []float64{1, 2, 3, 4}
+	machine := []float64{2, 2, 3, 5}
+	fmt.Printf("SMD %.3f\n", evaluate.SMD(human, machine))
+	// Output: SMD 0.369
 }
