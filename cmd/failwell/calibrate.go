@@ -57,7 +57,10 @@ With --fit OUT.yaml it also fits the rubric to the human scores (level
 thresholds per criterion, then criterion weights), writes the tuned copy to
 OUT.yaml (comments kept; never over the rubric it read), re-scores with it, and
 reports the in-sample and the k-fold cross-validated agreement side by side:
-expect the cross-validated figures on new stories.`,
+expect the cross-validated figures on new stories.
+
+It exits 0 when the report is written, even if some rows were rejected or lack
+labels (they are listed); 2 when no human scores are found or nothing joins.`,
 		Example: `  failwell calibrate samples/cohort.xlsx --labels samples/labels.csv
   failwell calibrate graded.xlsx                     # human_* columns in the sheet
   failwell calibrate export.csv --labels grades.xlsx --label-columns id="Student number",overall=Grade
