@@ -133,6 +133,7 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 			Date:    s.asOf,
 			Version: programVersion(),
 			Brand:   report.Brand(s.cfg.Brand),
+			Run:     &info,
 		})
 		info.Stages = append(info.Stages, report.Stage{Name: "report", Seconds: time.Since(scored).Seconds()})
 	}
