@@ -2,12 +2,11 @@ package evaluate
 
 import (
 	"fmt"
-	"hash/fnv"
 	"regexp"
 	"slices"
 	"sort"
-	"strings"
 	"time"
+	"unicode"
 
 	"github.com/kljensen/snowball/english"
 )
@@ -192,30 +191,42 @@ const nearDuplicateJaccard = 0.5
 // many stories says nothing about copying and would make the check quadratic.
 const maxPosting = 64
 
-// shingles returns the sorted, de-duplicated hashes of text's word 5-shingles.
+// shingles returns the sorted, de-duplicated hashes of text's word 5-shingles
+// (lower-cased words of letters, digits and apostrophes; FNV-1a).
 func shingles(text string) []uint64 {
-	var ws []string
-	for _, f := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r > 127 || r == '\'')
-	}) {
-		ws = append(ws, f)
-	}
-	if len(ws) < shingleSize {
-		if len(ws) == 0 {
-			return nil
+	const offset, prime = 14695981039346656037, 1099511628211
+	var ws []uint64 // one hash per word
+	h, in := uint64(offset), false
+	for _, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' {
+			r = unicode.ToLower(r)
+			for r > 0 {
+				h = (h ^ uint64(r&0xff)) * prime
+				r >>= 8
+			}
+			in = true
+			continue
 		}
-		h := fnv.New64a()
-		h.Write([]byte(strings.Join(ws, " ")))
-		return []uint64{h.Sum64()}
-	}
-	out := make([]uint64, 0, len(ws)-shingleSize+1)
-	for i := 0; i+shingleSize <= len(ws); i++ {
-		h := fnv.New64a()
-		for _, w := range ws[i : i+shingleSize] {
-			h.Write([]byte(w))
-			h.Write([]byte{' '})
+		if in {
+			ws = append(ws, h)
+			h, in = offset, false
 		}
-		out = append(out, h.Sum64())
+	}
+	if in {
+		ws = append(ws, h)
+	}
+	if len(ws) == 0 {
+		return nil
+	}
+	n := max(1, len(ws)-shingleSize+1)
+	out := make([]uint64, 0, n)
+	for i := 0; i < n; i++ {
+		x := uint64(offset)
+		for _, w := range ws[i:min(i+shingleSize, len(ws))] {
+			x = (x ^ w) * prime
+			x ^= x >> 29
+		}
+		out = append(out, x)
 	}
 	slices.Sort(out)
 	return slices.Compact(out)
