@@ -163,7 +163,8 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 	if !nonEnglish && len(d.Sentences) > 0 {
 		n := 0
 		for _, h := range cf.topic.find(d, time.Time{}) {
-			if !d.Sentences[h.Sent].Dup {
+			// "I don't see anything as a failure" is not about a failure
+			if !d.Sentences[h.Sent].Dup && !(d.Tokens[h.Tok].Negated && !d.Tokens[h.Tok].Negator) {
 				n++
 			}
 		}
