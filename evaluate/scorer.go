@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -262,37 +263,40 @@ func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Tim
 }
 
 // maxEvidence bounds the evidence quotes per criterion.
-const maxEvidence = 6
+const maxEvidence = 4
 
-// evidence turns counted hits into evidence: the strongest hits (by
-// |effect|), one per sentence and signal, in text order.
+// evidence turns counted hits into evidence: one entry per sentence (or
+// explicit span) with the summed effect of every signal that matched it,
+// named after the strongest; the strongest entries by |effect|, in text
+// order.
 func evidence(d *doc, counted []scored) []Evidence {
-	if len(counted) == 0 {
-		return nil
+	type span struct{ start, end int }
+	type agg struct {
+		ev    Evidence
+		best  float64
+		notes []string
+		first int
 	}
-	order := make([]int, len(counted))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		return math.Abs(counted[order[a]].effect) > math.Abs(counted[order[b]].effect)
-	})
-	var ev []Evidence
-	type key struct {
-		sent int
-		sig  string
-	}
-	used := map[key]bool{}
-	for _, i := range order {
-		c := counted[i]
-		k := key{c.h.Sent, c.sig.ID}
-		if math.Abs(c.effect) < 0.005 || used[k] || len(ev) >= maxEvidence || c.sig.Kind == "constant" {
+	byspan := map[span]*agg{}
+	var order []span
+	for i, c := range counted {
+		if math.Abs(c.effect) < 0.005 || c.sig.Kind == "constant" {
 			continue
 		}
-		used[k] = true
-		start, end := d.Sentences[c.h.Sent].Start, d.Sentences[c.h.Sent].End
+		sp := span{d.Sentences[c.h.Sent].Start, d.Sentences[c.h.Sent].End}
 		if c.h.End > c.h.Start {
-			start, end = c.h.Start, c.h.End
+			sp = span{c.h.Start, c.h.End}
+		}
+		a := byspan[sp]
+		if a == nil {
+			a = &agg{ev: Evidence{Quote: d.Text[sp.start:sp.end], Start: sp.start, End: sp.end}, first: i}
+			byspan[sp] = a
+			order = append(order, sp)
+		}
+		a.ev.Effect += c.effect
+		if math.Abs(c.effect) > a.best {
+			a.best = math.Abs(c.effect)
+			a.ev.Signal = c.sig.ID
 		}
 		note := c.sig.Note
 		if c.h.Note != "" {
@@ -301,14 +305,33 @@ func evidence(d *doc, counted []scored) []Evidence {
 			}
 			note += c.h.Note
 		}
-		ev = append(ev, Evidence{Quote: d.Text[start:end], Start: start, End: end, Signal: c.sig.ID,
-			Effect: math.Round(c.effect*1000) / 1000, Note: note})
+		if note != "" && !slices.Contains(a.notes, note) {
+			a.notes = append(a.notes, note)
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	sort.SliceStable(order, func(i, j int) bool {
+		return math.Abs(byspan[order[i]].ev.Effect) > math.Abs(byspan[order[j]].ev.Effect)
+	})
+	if len(order) > maxEvidence {
+		order = order[:maxEvidence]
+	}
+	ev := make([]Evidence, 0, len(order))
+	for _, sp := range order {
+		a := byspan[sp]
+		a.ev.Effect = math.Round(a.ev.Effect*1000) / 1000
+		a.ev.Note = strings.Join(a.notes, "; ")
+		if a.ev.Effect != 0 {
+			ev = append(ev, a.ev)
+		}
 	}
 	sort.SliceStable(ev, func(a, b int) bool {
 		if ev[a].Start != ev[b].Start {
 			return ev[a].Start < ev[b].Start
 		}
-		return ev[a].Signal < ev[b].Signal
+		return ev[a].End < ev[b].End
 	})
 	return ev
 }
