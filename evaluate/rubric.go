@@ -80,6 +80,9 @@ type Signal struct {
 	// Unless lists ids of signals of the same criterion: this signal does
 	// not fire when any of them fired (they must be listed earlier).
 	Unless []string `yaml:"unless,omitempty" json:"unless,omitempty"`
+	// Requires lists ids of earlier signals of the same criterion that must
+	// all have fired for this signal to fire.
+	Requires []string `yaml:"requires,omitempty" json:"requires,omitempty"`
 	// Negation says how negated matches count (phrase, regex): "exclude"
 	// (default: "didn't launch" is not a launch), "include" or "only".
 	Negation string `yaml:"negation,omitempty" json:"negation,omitempty"`

@@ -24,7 +24,8 @@ import (
 //     the age step's value for time, the fraction of sections present in
 //     order for sections). With Cap 0 only the single strongest hit counts;
 //     otherwise the sum is clipped to ±Cap. A signal listed in Unless of a
-//     later signal suppresses it when it fired.
+//     later signal suppresses it when it fired; one listed in Requires must
+//     have fired for the later signal to fire.
 //  3. level = the number of Thresholds <= raw (0..4), then capped by the
 //     MaxLevel of every fired signal and by the rubric's flag caps.
 //  4. Total = 100 × Σ weight·level/4 ÷ Σ weight, rounded to 0.1; the band is
@@ -69,6 +70,9 @@ func New(r *Rubric) (*RubricScorer, error) {
 			}
 			for _, u := range sig.Unless {
 				cs.unless = append(cs.unless, idx[u])
+			}
+			for _, u := range sig.Requires {
+				cs.requires = append(cs.requires, idx[u])
 			}
 			idx[sig.ID] = si
 			cc.signals = append(cc.signals, cs)
@@ -189,6 +193,11 @@ func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Tim
 		skip := false
 		for _, u := range sig.unless {
 			if fired[u] {
+				skip = true
+			}
+		}
+		for _, u := range sig.requires {
+			if !fired[u] {
 				skip = true
 			}
 		}

@@ -37,6 +37,7 @@ type compiledSignal struct {
 	m        matcher
 	from, to float64
 	unless   []int // indexes of earlier signals in the criterion
+	requires []int
 }
 
 // compileSignal builds the matcher for s: one constructor per kind.

@@ -271,6 +271,11 @@ func validateSignal(s Signal, sp string, earlier map[string]int, add func(path, 
 			add(fmt.Sprintf("%s.unless[%d]", sp, i), "no earlier signal %q in this criterion", u)
 		}
 	}
+	for i, u := range s.Requires {
+		if _, ok := earlier[u]; !ok {
+			add(fmt.Sprintf("%s.requires[%d]", sp, i), "no earlier signal %q in this criterion", u)
+		}
+	}
 	switch s.Negation {
 	case "", "exclude", "include", "only":
 	default:
