@@ -529,6 +529,6 @@ func (s *RubricScorer) summary(scores []Score) (strength, change string) {
 	if step == "" {
 		step = c.Feedback
 	}
-	change = fmt.Sprintf("Work on %s (now %d/4; up to +%.1f points): %s", strings.ToLower(c.Name), c.Level, gain, step)
+	change = fmt.Sprintf("Work on %s (now %d/4; up to +%.1f points): %s", c.Name, c.Level, gain, step)
 	return strength, change
 }
