@@ -21,7 +21,7 @@ func oneCriterion(base float64, sigs ...Signal) *Rubric {
 	}
 }
 
-func intp(i int) *int          { return &i }
+func intp(i int) *int         { return &i }
 func f64p(f float64) *float64 { return &f }
 
 func TestSignalsBecomeLevels(t *testing.T) {
