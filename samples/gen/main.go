@@ -4,6 +4,13 @@
 // Usage, from the repository root:
 //
 //	go run ./samples/gen [-stories FILE] [-o DIR]
+//	go run ./samples/gen -n N -o FILE.xlsx|FILE.csv
+//
+// With -n, it writes instead one synthetic cohort of N candidates to FILE
+// (a Google Forms export, .xlsx or .csv by the extension), for benchmarks:
+// stories composed from sentence templates at five quality levels, names in
+// Latin, Greek, Cyrillic, CJK and Vietnamese scripts. The same N gives the
+// same bytes.
 //
 // It writes, into DIR (default "samples"):
 //
@@ -20,6 +27,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/csv"
@@ -52,12 +60,16 @@ func run(args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("gen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	storiesPath := fs.String("stories", filepath.Join("samples", "stories.csv"), "hand-authored `FILE` with stories and labels")
-	outDir := fs.String("o", "samples", "output `DIR`")
+	outDir := fs.String("o", "samples", "output `DIR` (with -n: output FILE, .xlsx or .csv)")
+	n := fs.Int("n", 0, "write a synthetic cohort of `N` candidates to the -o file instead")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments: %q", fs.Args())
+	}
+	if *n != 0 {
+		return writeSynth(*outDir, *n)
 	}
 	f, err := os.Open(*storiesPath)
 	if err != nil {
@@ -78,6 +90,37 @@ func run(args []string, stderr io.Writer) error {
 		}
 	}
 	return nil
+}
+
+// writeSynth writes a synthetic cohort of n candidates to path, as .xlsx or
+// .csv by its extension.
+func writeSynth(path string, n int) error {
+	if n < 0 {
+		return fmt.Errorf("-n %d: must be positive", n)
+	}
+	var write func(io.Writer, []candidate) error
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".xlsx":
+		write = writeSynthXLSX
+	case ".csv":
+		write = writeSynthCSV
+	default:
+		return fmt.Errorf("-o %q: with -n the output must be a .xlsx or .csv file", path)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	if err := write(bw, synthCohort(n)); err != nil {
+		f.Close()
+		return fmt.Errorf("%s: %w", path, err)
+	}
+	if err := bw.Flush(); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // outputs lists every generated file and the function that renders it from
