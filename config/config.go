@@ -49,6 +49,9 @@ type Config struct {
 	Columns map[string]string
 	// NoPDF skips the per-candidate PDFs.
 	NoPDF bool
+	// Blind replaces candidates' names and emails with stable pseudonyms in
+	// every output and writes the mapping to a separate file (run only).
+	Blind bool
 	// Quiet suppresses progress output.
 	Quiet bool
 	// LogFormat is "text" or "json".

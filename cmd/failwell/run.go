@@ -99,6 +99,11 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	if err != nil {
 		return asUsage(err)
 	}
+	if s.cfg.Blind {
+		if stories, err = blindStories(s.cfg.Out, stories); err != nil {
+			return err
+		}
+	}
 	ingested := time.Now()
 	log.printf("read %d rows from %d file(s)", len(stories), len(inputs))
 
