@@ -352,8 +352,6 @@ var (
 	noIssueRE = regexp.MustCompile(`\s*[:,]?\s*\{issue\}\.?`)
 )
 
-// placeholderRE finds {name} placeholders in feedback templates.
-var placeholderRE = regexp.MustCompile(`\{(quote|issue|year|age|when)\}`)
 
 // feedback renders the level's feedback and next step, citing evidence and
 // adding the advice of the signals that lowered the level most.
@@ -389,37 +387,31 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 		age = fmt.Sprintf("%.0f", math.Max(0, a))
 		when = d.Text[d.Tokens[m.Tok0].Start:d.Tokens[m.Tok1-1].End]
 	}
+	var rep *strings.Replacer
 	fill := func(t string) string {
-		if quote == "" {
+		if !strings.Contains(t, "{") {
+			return strings.TrimSpace(t)
+		}
+		if quote == "" && strings.Contains(t, "{quote}") {
 			t = noQuoteRE.ReplaceAllString(t, ".")
 		}
-		if issue == "" {
+		if issue == "" && strings.Contains(t, "{issue}") {
 			t = noIssueRE.ReplaceAllString(t, ".")
 		}
-		t = placeholderRE.ReplaceAllStringFunc(t, func(m string) string {
-			switch m {
-			case "{quote}":
-				return "\u201c" + quote + "\u201d"
-			case "{issue}":
-				return "\u201c" + issue + "\u201d"
-			case "{year}":
-				if year == "" {
-					return "an unstated date"
-				}
-				return year
-			case "{age}":
-				if age == "" {
-					return "an unknown number of"
-				}
-				return age
-			case "{when}":
-				if when == "" {
-					return "no date"
-				}
-				return when
+		if rep == nil {
+			if year == "" {
+				year = "an unstated date"
 			}
-			return m
-		})
+			if age == "" {
+				age = "an unknown number of"
+			}
+			if when == "" {
+				when = "no date"
+			}
+			rep = strings.NewReplacer("{quote}", "\u201c"+quote+"\u201d", "{issue}", "\u201c"+issue+"\u201d",
+				"{year}", year, "{age}", age, "{when}", when)
+		}
+		t = rep.Replace(t)
 		t = strings.ReplaceAll(t, "..", ".")
 		t = strings.ReplaceAll(t, ":.", ".")
 		return strings.TrimSpace(t)
