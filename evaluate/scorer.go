@@ -352,7 +352,6 @@ var (
 	noIssueRE = regexp.MustCompile(`\s*[:,]?\s*\{issue\}\.?`)
 )
 
-
 // feedback renders the level's feedback and next step, citing evidence and
 // adding the advice of the signals that lowered the level most.
 func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []scored) (string, string) {
