@@ -286,8 +286,9 @@ func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
 		} else {
 			d.textCol(st.color)
 		}
-		// Droid Sans Fallback has no bold: bold CJK is filled and stroked.
-		fauxBold := st.bold && cs[i].f == faceCJK
+		// The fallback faces have no bold: bold CJK and Hangul are filled
+		// and stroked.
+		fauxBold := st.bold && !hasBold(cs[i].f)
 		if fauxBold {
 			d.stroke(st.color)
 			d.pdf.SetLineWidth(p.size * ptToMM * 0.035)

@@ -193,6 +193,8 @@ func TestPDFRendersNamesInEveryScript(t *testing.T) {
 		{"Nguyễn Thị Minh Anh", "Hà Nội"},
 		{"Małgorzata Wójcik", "Kraków"},
 		{"陈静", "北京 2026"},
+		{"김민준", "서울 2026"},
+		{"田中 さくら", "東京"},
 		{"Αλέξανδρος Παπαδόπουλος", "Αθήνα"},
 		{"Анна Кузнецова", "Москва"},
 	}
@@ -281,6 +283,12 @@ func TestPDFConcurrentRendering(t *testing.T) {
 		}
 	}
 }
+
+// cjkStory is a Chinese story for the benchmarks (about 230 characters).
+const cjkStory = "二〇二四年，我负责一款外卖应用的会员计划。我们决定在没有充分测试的情况下直接向全部用户推出新的价格，因为我相信用户会接受。" +
+	"结果第一个月续费率下降了百分之十八，客服收到了大量投诉。我承认这是我的决定，没有把责任推给团队。" +
+	"我们暂停了新价格，先在两个城市做对照实验，并且每周和用户访谈。三个月后我们找到了更合适的方案，续费率恢复并提高了百分之六。" +
+	"我学到的是：价格是对用户行为的假设，必须先验证再推广。今年做新产品定价时，我先定义了护栏指标，第一周就发现了问题。\n"
 
 // longStory repeats pdfTestStory's sentences to n words.
 func longStory(n int) string {
@@ -539,6 +547,8 @@ func BenchmarkPDF(b *testing.B) {
 	}{
 		{"latin-600w", pdfTestResult("Małgorzata Wójcik", "Spring 2026", longStory(600))},
 		{"vietnamese-cjk-300w", pdfTestResult("Nguyễn Thị Minh Anh 陈静", "Spring 2026", longStory(300))},
+		{"korean-600w", pdfTestResult("김민준", "Spring 2026", longStory(600))},
+		{"chinese-story", pdfTestResult("陈静", "北京", strings.Repeat(cjkStory, 3))},
 	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {

@@ -107,8 +107,10 @@ func (s *shaper) route(r rune, bold bool) (face, bool) {
 	if s.fs.has(faceSans, r) {
 		return faceSans, true
 	}
-	if s.fs.has(faceCJK, r) {
-		return faceCJK, true
+	for _, f := range fallbackFaces {
+		if s.fs.has(f, r) {
+			return f, true
+		}
 	}
 	return faceSans, false
 }
@@ -165,7 +167,7 @@ func (s *shaper) shape(spans []textSpan, size float64) *textPara {
 // breaksBefore reports whether a line may break before c (ideographic text
 // breaks between any two characters).
 func breaksBefore(c glyphCell) bool {
-	return c.f == faceCJK || c.r >= 0x2E80 && c.r <= 0x9FFF || c.r >= 0xAC00 && c.r <= 0xD7AF || c.r >= 0xF900 && c.r <= 0xFAFF
+	return c.f == faceCJK || c.f == faceKR || c.r >= 0x2E80 && c.r <= 0x9FFF || c.r >= 0xAC00 && c.r <= 0xD7AF || c.r >= 0xF900 && c.r <= 0xFAFF
 }
 
 // wrapLines breaks p into lines at most width wide: at spaces, after hyphens and

@@ -80,6 +80,8 @@ func TestShapeRoutesCharactersToFonts(t *testing.T) {
 		{"Vietnamese bold", "ễ", true, []face{faceBold}, "ễ"},
 		{"decomposed Vietnamese is composed (NFC)", "e\u0302\u0303", false, []face{faceSans}, "ễ"},
 		{"CJK goes to Droid", "陈", true, []face{faceCJK}, "陈"},
+		{"Hangul goes to Nanum", "김민준", true, []face{faceKR, faceKR, faceKR}, "김민준"},
+		{"Hangul compatibility jamo is covered (Droid)", "ㅋ", false, []face{faceCJK}, "ㅋ"},
 		{"emoji becomes a visible placeholder", "😀", false, []face{faceSans}, "□"},
 		{"controls and joiners are dropped", "a\x00\u200d\u202eb\ufe0f", false, []face{faceSans, faceSans}, "ab"},
 		{"tab is a space", "a\tb", false, []face{faceSans, faceSans, faceSans}, "a b"},
