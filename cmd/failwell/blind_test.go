@@ -102,7 +102,7 @@ func TestRunBlindHidesNamesAndEmailsEverywhere(t *testing.T) {
 		{"9/21/2026 14:03:11", "zofia.wisniewska@example.com", "Zofia", "Wiśniewska", "PM-A", strings.ReplaceAll(story, "%%", "%")},
 		{"9/22/2026 10:00:00", "minh.anh@example.org", "Nguyễn Thị", "Minh Anh", "PM-A", "I missed a deadline on a launch and learned to plan buffers."},
 		{"9/22/2026 11:00:00", "", "Adebayo", "Okonkwo", "PM-B", "We shipped a feature nobody used; I now validate demand first."},
-		{"9/23/2026 12:00:00", "ruth.bendavid@example.net", "Ruth", "Ben-David", "PM-B", ""},             // rejected: empty story
+		{"9/23/2026 12:00:00", "ruth.bendavid@example.net", "Ruth", "Ben-David", "PM-B", ""},                // rejected: empty story
 		{"next Tuesday", "kwame.mensah@example.com", "Kwame", "Mensah", "PM-B", "A story with a bad date."}, // rejected: bad date
 	})
 	stories, _, err := ingest.ReadFiles([]string{input}, ingest.Options{})
