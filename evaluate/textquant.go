@@ -80,6 +80,8 @@ var countNouns = map[string]bool{
 	"licens": true, "applic": true, "candid": true, "devic": true, "squad": true, "return": true,
 	"refer": true, "complaint": true, "review": true, "shopper": true, "resel": true, "restaurant": true,
 	"household": true, "famili": true, "student's": true, "admin": true, "advertis": true,
+	"usuario": true, "usuarios": true, "usuário": true, "usuários": true, "cliente": true,
+	"productor": true, "produtor": true, "produtores": true, "productores": true,
 }
 
 // peopleNouns are the count nouns a number word ("three engineers") may
@@ -99,6 +101,7 @@ var durationNouns = map[string]float64{
 
 var multiplierWords = map[string]float64{
 	"k": 1e3, "thousand": 1e3, "m": 1e6, "million": 1e6, "mm": 1e6, "b": 1e9, "billion": 1e9, "bn": 1e9,
+	"mil": 1e3, "millones": 1e6, "milhões": 1e6, "milhoes": 1e6,
 }
 
 var monthNames = map[string]time.Month{
