@@ -22,6 +22,10 @@ const dirMode fs.FileMode = 0o700
 type outDir struct {
 	root *os.Root
 	path string // as given, for error messages
+	// lazy skips the per-file fsync of writeFile: the rename still makes
+	// each file appear whole or not at all (also after kill -9), and the
+	// caller makes the files durable together with [outDir.syncAll].
+	lazy bool
 }
 
 // openOutDir creates dir (mode 0700) if needed and opens it.
@@ -80,8 +84,10 @@ func (d *outDir) writeFile(name string, write func(w io.Writer) error) (err erro
 	if err = bw.Flush(); err != nil {
 		return err
 	}
-	if err = f.Sync(); err != nil {
-		return err
+	if !d.lazy {
+		if err = f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err = f.Close(); err != nil {
 		return err
@@ -89,7 +95,9 @@ func (d *outDir) writeFile(name string, write func(w io.Writer) error) (err erro
 	if err = d.root.Rename(tmp, name); err != nil {
 		return err
 	}
-	d.syncDir(dir)
+	if !d.lazy {
+		d.syncDir(dir)
+	}
 	return nil
 }
 

@@ -85,8 +85,15 @@ func write(ctx context.Context, results []evaluate.Result, opts Options, render 
 			Version:     opts.Version,
 			Brand:       opts.Brand,
 		}
-		if err := writePDFs(ctx, d, results, names, popts, opts.Jobs, render, sum.PDFErrors); err != nil {
+		// PDFs are renamed into place whole but not synced one by one; one
+		// syncfs makes them durable before results.jsonl names them.
+		lazy := *d
+		lazy.lazy = true
+		if err := writePDFs(ctx, &lazy, results, names, popts, opts.Jobs, render, sum.PDFErrors); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
+		}
+		if err := d.syncAll(); err != nil {
+			return nil, fmt.Errorf("report: %s: sync: %w", d.path, err)
 		}
 		for i, n := range names {
 			if n == "" {
