@@ -20,10 +20,13 @@ import (
 //     Georgian and many symbols;
 //   - Droid Sans Fallback Full (Apache License 2.0) covers CJK ideographs,
 //     kana, bopomofo and CJK punctuation (not Hangul syllables);
-//   - NanumGothic (SIL Open Font License 1.1) covers Hangul: syllables,
-//     jamo and compatibility jamo.
+//   - NanumGothic (SIL Open Font License 1.1) covers Hangul syllables and
+//     jamo;
+//   - Noto Sans Thai and Noto Sans Devanagari (SIL Open Font License 1.1)
+//     cover Thai and Devanagari, drawn without shaping (see visualOrder).
 //
 //go:embed fonts/DejaVuSans.ttf fonts/DejaVuSans-Bold.ttf fonts/DroidSansFallbackFull.ttf fonts/NanumGothic.ttf
+//go:embed fonts/NotoSansThai-Regular.ttf fonts/NotoSansDevanagari-Regular.ttf
 var fontFiles embed.FS
 
 // face identifies one embedded font.
@@ -34,13 +37,17 @@ const (
 	faceBold             // DejaVu Sans Bold
 	faceCJK              // Droid Sans Fallback Full
 	faceKR               // NanumGothic (Hangul)
+	faceThai             // Noto Sans Thai
+	faceDeva             // Noto Sans Devanagari
 	numFaces
 )
 
 // fallbackFaces are the faces tried, in order, for a character the DejaVu
 // faces lack. Each holds only the characters no face before it has (see
 // sharedFonts), so its code pages are dense with what it adds.
-var fallbackFaces = [...]face{faceCJK, faceKR}
+// The script-specific faces come before Droid, which has a little of
+// everything.
+var fallbackFaces = [...]face{faceThai, faceDeva, faceCJK, faceKR}
 
 // hasBold reports whether face f has a bold companion; other faces are
 // made bold by stroking the outline (see drawCells).
@@ -48,8 +55,9 @@ func hasBold(f face) bool { return f == faceSans || f == faceBold }
 
 // faceFiles and faceFamilies are indexed by face.
 var (
-	faceFiles    = [numFaces]string{"fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf", "fonts/DroidSansFallbackFull.ttf", "fonts/NanumGothic.ttf"}
-	faceFamilies = [numFaces]string{"dejavu", "dejavub", "droid", "nanum"}
+	faceFiles = [numFaces]string{"fonts/DejaVuSans.ttf", "fonts/DejaVuSans-Bold.ttf", "fonts/DroidSansFallbackFull.ttf",
+		"fonts/NanumGothic.ttf", "fonts/NotoSansThai-Regular.ttf", "fonts/NotoSansDevanagari-Regular.ttf"}
+	faceFamilies = [numFaces]string{"dejavu", "dejavub", "droid", "nanum", "notothai", "notodeva"}
 )
 
 // sfnt is a TrueType font parsed once: the tables a subset needs, the
@@ -228,7 +236,7 @@ type fontDesc struct {
 }
 
 // postScriptNames are the base font names of the faces.
-var postScriptNames = [numFaces]string{"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallbackFull", "NanumGothic"}
+var postScriptNames = [numFaces]string{"DejaVuSans", "DejaVuSans-Bold", "DroidSansFallbackFull", "NanumGothic", "NotoSansThai", "NotoSansDevanagari"}
 
 // buildPage builds code page n of face f: a subset with the space and runes.
 func (sf *sfnt) buildPage(f face, n int, runes []rune) pageFont {

@@ -22,6 +22,8 @@ func TestSubsetIsAValidFontWithTheSameGlyphs(t *testing.T) {
 		{"DejaVu Bold", faceBold, "Nguyễn Thị Minh Anh"},
 		{"Droid CJK", faceCJK, "陈静日本語"},
 		{"Nanum Hangul", faceKR, "김민준한국어"},
+		{"Noto Thai", faceThai, "สมชาย ใจดี"},
+		{"Noto Devanagari", faceDeva, "प्रिया शर्मा"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -301,7 +301,12 @@ func isRTL(r rune) bool {
 // characters (with the spaces and punctuation between them) is reversed, so
 // a Hebrew or Arabic name reads right to left inside left-to-right text.
 // Arabic letters are not joined (no shaping): they show in isolated forms.
+//
+// Devanagari is not shaped either (no conjuncts: a virama shows as such), but
+// the vowel sign I (ि), which is written after its consonant and drawn
+// before it, is moved in front of the consonant.
 func visualOrder(cs []glyphCell) []glyphCell {
+	cs = reorderPreBase(cs)
 	first := -1
 	for i, c := range cs {
 		if isRTL(c.r) {
@@ -327,6 +332,39 @@ func visualOrder(cs []glyphCell) []glyphCell {
 		}
 		slices.Reverse(out[i : last+1])
 		i = last + 1
+	}
+	return out
+}
+
+// devaSignI is DEVANAGARI VOWEL SIGN I, the one pre-base matra.
+const devaSignI = 0x093F
+
+// isDevaConsonant reports whether r is a Devanagari consonant.
+func isDevaConsonant(r rune) bool {
+	return r >= 0x0915 && r <= 0x0939 || r >= 0x0958 && r <= 0x095F || r >= 0x0978 && r <= 0x097F
+}
+
+// reorderPreBase moves each Devanagari vowel sign I in front of the
+// consonant (with its nukta) it follows, returning cs itself when there is
+// none.
+func reorderPreBase(cs []glyphCell) []glyphCell {
+	if !slices.ContainsFunc(cs, func(c glyphCell) bool { return c.r == devaSignI }) {
+		return cs
+	}
+	out := slices.Clone(cs)
+	for i := 1; i < len(out); i++ {
+		if out[i].r != devaSignI {
+			continue
+		}
+		j := i - 1
+		if out[j].r == 0x093C && j > 0 { // nukta
+			j--
+		}
+		if isDevaConsonant(out[j].r) {
+			m := out[i]
+			copy(out[j+1:i+1], out[j:i])
+			out[j] = m
+		}
 	}
 	return out
 }

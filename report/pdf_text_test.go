@@ -82,6 +82,8 @@ func TestShapeRoutesCharactersToFonts(t *testing.T) {
 		{"CJK goes to Droid", "陈", true, []face{faceCJK}, "陈"},
 		{"Hangul goes to Nanum", "김민준", true, []face{faceKR, faceKR, faceKR}, "김민준"},
 		{"Hangul compatibility jamo is covered (Droid)", "ㅋ", false, []face{faceCJK}, "ㅋ"},
+		{"Thai goes to Noto Sans Thai", "สมชาย", false, []face{faceThai, faceThai, faceThai, faceThai, faceThai}, "สมชาย"},
+		{"Devanagari goes to Noto Sans Devanagari", "राज", true, []face{faceDeva, faceDeva, faceDeva}, "राज"},
 		{"emoji becomes a visible placeholder", "😀", false, []face{faceSans}, "□"},
 		{"controls and joiners are dropped", "a\x00\u200d\u202eb\ufe0f", false, []face{faceSans, faceSans}, "ab"},
 		{"tab is a space", "a\tb", false, []face{faceSans, faceSans, faceSans}, "a b"},
@@ -113,6 +115,10 @@ func TestVisualOrderReversesRightToLeftRuns(t *testing.T) {
 		{"שלום", "םולש"},
 		{"Sarah שרה כהן!", "Sarah ןהכ הרש!"},
 		{"a سارة b", "a ةراس b"},
+		{"प्रिया", "प्िरया"}, // sign I before its consonant
+		{"फ़िर", "िफ़र"},     // ... with the consonant's nukta
+		{"ि", "ि"},           // alone: stays
+		{"अि", "अि"},         // after a vowel: stays
 	}
 	for _, tt := range tests {
 		p := sh.shape(plainSpans(tt.in, pdfColText, false), 10)
