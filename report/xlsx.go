@@ -110,13 +110,15 @@ func (b *wb) build() error {
 	if err := b.makeStyles(); err != nil {
 		return err
 	}
+	// Before any sheet is streamed: afterwards SetActiveSheet would read
+	// every streamed sheet back into memory and re-encode it.
+	f.SetActiveSheet(0)
 	steps := []func() error{b.candidates, b.evidence, b.review, b.rejected, b.rubric, b.summary, b.run}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return err
 		}
 	}
-	f.SetActiveSheet(0)
 	return f.SetDocProps(b.docProps())
 }
 
