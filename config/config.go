@@ -9,13 +9,17 @@
 //
 // The package holds no global state: each [Load] uses its own viper
 // instance and reads the environment only through the getenv function it is
-// given. It does not open input spreadsheets, check that the logo or output
-// directory exist, or decide what a zero as-of date means (the caller uses
-// today).
+// given. It does not open input spreadsheets, check that the output
+// directory exists, or decide what a zero as-of date means (the caller uses
+// today); it does check that the brand logo is a readable PNG or JPEG file,
+// so that a bad logo stops the run before anything is scored.
 package config
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -114,6 +118,11 @@ func (c *Config) Validate() error {
 	if c.Brand.Paper != "A4" && c.Brand.Paper != "Letter" {
 		add("brand.paper", `must be "A4" or "Letter", got %q`, c.Brand.Paper)
 	}
+	if c.Brand.Logo != "" {
+		if err := checkLogo(c.Brand.Logo); err != nil {
+			add("brand.logo", "%v", err)
+		}
+	}
 	for _, k := range sortedKeys(c.Columns) {
 		switch {
 		case !slices.Contains(columnFields, k):
@@ -124,6 +133,23 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errs.Err()
+}
+
+// checkLogo reports whether the file at path starts like a PNG or a JPEG
+// image, the formats the PDF renderer embeds.
+func checkLogo(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 8)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if bytes.HasPrefix(head, []byte("\x89PNG\r\n\x1a\n")) || bytes.HasPrefix(head, []byte{0xFF, 0xD8, 0xFF}) {
+		return nil
+	}
+	return fmt.Errorf("%s: not a PNG or JPEG image", path)
 }
 
 func sortedKeys[V any](m map[string]V) []string {

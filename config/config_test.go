@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"slices"
@@ -10,6 +11,52 @@ import (
 
 	"github.com/spf13/pflag"
 )
+
+// TestValidateLogo checks that the brand logo must be a readable PNG or
+// JPEG file (by its first bytes, whatever its name).
+func TestValidateLogo(t *testing.T) {
+	dir := t.TempDir()
+	files := map[string][]byte{
+		"logo.png":     []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR"),
+		"photo.jpg":    {0xFF, 0xD8, 0xFF, 0xE0, 0, 0x10, 'J', 'F', 'I', 'F'},
+		"logo.svg":     []byte("<svg xmlns='http://www.w3.org/2000/svg'/>"),
+		"renamed.png":  []byte("GIF89a...."),
+		"empty.png":    {},
+		"png-as.bin":   []byte("\x89PNG\r\n\x1a\n"),
+		"truncated.pn": []byte("\x89PN"),
+	}
+	for name, b := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		file string
+		want string // error text; empty for valid
+	}{
+		{"logo.png", ""},
+		{"photo.jpg", ""},
+		{"png-as.bin", ""},
+		{"logo.svg", "brand.logo: " + filepath.Join(dir, "logo.svg") + ": not a PNG or JPEG image"},
+		{"renamed.png", "brand.logo: " + filepath.Join(dir, "renamed.png") + ": not a PNG or JPEG image"},
+		{"empty.png", "brand.logo: " + filepath.Join(dir, "empty.png") + ": not a PNG or JPEG image"},
+		{"truncated.pn", "brand.logo: " + filepath.Join(dir, "truncated.pn") + ": not a PNG or JPEG image"},
+		{"missing.png", "brand.logo: open " + filepath.Join(dir, "missing.png") + ": no such file or directory"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.file, func(t *testing.T) {
+			c := Default()
+			c.Brand.Logo = filepath.Join(dir, tt.file)
+			got := ""
+			if err := c.Validate(); err != nil {
+				got = err.Error()
+			}
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
 
 func TestValidate(t *testing.T) {
 	tests := []struct {

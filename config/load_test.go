@@ -370,6 +370,9 @@ func TestLoadFindsFile(t *testing.T) {
 // and paths from flags and the environment are not.
 func TestLoadRelativePaths(t *testing.T) {
 	dir := writeFile(t, "failwell.yaml", "rubric: rubrics/r.yaml\nout: out\nbrand:\n  logo: logo.png\n")
+	if err := os.WriteFile(filepath.Join(dir, "logo.png"), []byte("\x89PNG\r\n\x1a\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	c, err := Load(LoadOptions{File: filepath.Join(dir, "failwell.yaml")})
 	if err != nil {
 		t.Fatal(err)
