@@ -174,6 +174,7 @@ func calibrate(t *testing.T, name string, sc *evaluate.RubricScorer, set []label
 	}
 	fmt.Fprintf(&b, "  Spearman(total, human overall) = %.3f\n", a.spearman)
 	fmt.Fprintf(&b, "  Pearson(total, words) = %.3f   Pearson(human overall, words) = %.3f\n", a.lenScorer, a.lenHuman)
+	fmt.Fprintf(&b, "  Pearson(words, total residual after human overall) = %.3f (0 = no length reward beyond the raters')\n", residualCorr(totals, overall, wordsN))
 	t.Log("\n" + b.String())
 	return a
 }
@@ -261,6 +262,36 @@ func ranks(x []float64) []float64 {
 		i = j + 1
 	}
 	return r
+}
+
+// residualCorr is the correlation of z with the residual of y regressed
+// on x (least squares): how much of y that x does not explain follows z.
+func residualCorr(y, x, z []float64) float64 {
+	n := float64(len(x))
+	if n < 3 {
+		return 0
+	}
+	var mx, my float64
+	for i := range x {
+		mx += x[i]
+		my += y[i]
+	}
+	mx /= n
+	my /= n
+	var sxy, sxx float64
+	for i := range x {
+		sxy += (x[i] - mx) * (y[i] - my)
+		sxx += (x[i] - mx) * (x[i] - mx)
+	}
+	b := 0.0
+	if sxx > 0 {
+		b = sxy / sxx
+	}
+	res := make([]float64, len(y))
+	for i := range y {
+		res[i] = y[i] - my - b*(x[i]-mx)
+	}
+	return pearson(res, z)
 }
 
 func pearson(x, y []float64) float64 {
