@@ -648,7 +648,7 @@ func (d *pdfDoc) flags() {
 		}
 		msg := strings.TrimSpace(cutRunes(f.Message, textMaxRunes))
 		items = append(items, d.lay([]textSpan{
-			{text: "• " + f.Code + ": ", st: textStyle{bold: true, color: pdfColFlag}},
+			{text: "• " + flagLabel(f.Code) + ": ", st: textStyle{bold: true, color: pdfColFlag}},
 			{text: msg, st: textStyle{color: pdfColText}},
 		}, 9, tw, lineH))
 	}
@@ -676,6 +676,35 @@ func (d *pdfDoc) flags() {
 		d.draw(x, it)
 	}
 	d.y = math.Max(d.y+3, y0+h) + 6
+}
+
+// flagLabels are the readers' names of the evaluator's flag codes.
+var flagLabels = map[string]string{
+	"too-short":        "Too short",
+	"too-long":         "Very long",
+	"not-english":      "Not in English",
+	"placeholder":      "Template placeholder",
+	"template":         "Unfilled template",
+	"off-topic":        "Off topic",
+	"repeated-text":    "Repeated text",
+	"keyword-stuffing": "Keyword stuffing",
+	"near-duplicate":   "Near-duplicate of another story",
+	"grader-directed":  "Addressed to the grader",
+	"pasted-advice":    "Pasted advice",
+	"non-answer":       "Not an answer to the question",
+}
+
+// flagLabel returns the label shown for a flag code: a known code's name, or
+// the code itself with its first letter capitalised and hyphens as spaces.
+func flagLabel(code string) string {
+	if l, ok := flagLabels[code]; ok {
+		return l
+	}
+	l := strings.ReplaceAll(strings.TrimSpace(cutRunes(code, 60)), "-", " ")
+	if r, n := utf8.DecodeRuneInString(l); n > 0 {
+		l = strings.ToUpper(string(r)) + l[n:]
+	}
+	return l
 }
 
 // criteria draws one section per criterion.

@@ -233,7 +233,7 @@ func TestPDFContainsQuotesFeedbackAndFlags(t *testing.T) {
 			want = append(want, "“"+e.Quote+"”", e.Note)
 		}
 	}
-	want = append(want, res.Strength, res.Change, "Flaggedforreview", "near-duplicate", res.Flags[0].Message,
+	want = append(want, res.Strength, res.Change, "Flaggedforreview", "Near-duplicate of another story:", res.Flags[0].Message,
 		"Submitted1Oct2026", "Generated20Nov2026", "Questions?coaching@northwind.example")
 	for _, w := range want {
 		if !strings.Contains(txt, squash(w)) {

@@ -226,3 +226,18 @@ func FuzzShapeWrap(f *testing.F) {
 		visualOrder(p.cells)
 	})
 }
+
+func TestFlagLabel(t *testing.T) {
+	tests := []struct{ code, want string }{
+		{"too-short", "Too short"},
+		{"near-duplicate", "Near-duplicate of another story"},
+		{"some-new-flag", "Some new flag"},
+		{"émoji-x", "Émoji x"},
+		{"", ""},
+	}
+	for _, tt := range tests {
+		if got := flagLabel(tt.code); got != tt.want {
+			t.Errorf("flagLabel(%q) = %q, want %q", tt.code, got, tt.want)
+		}
+	}
+}
