@@ -289,3 +289,65 @@ func flagNearDuplicates(results []Result) {
 		sort.SliceStable(r.Flags, func(a, b int) bool { return r.Flags[a].Code < r.Flags[b].Code })
 	}
 }
+
+// DupIndex finds near-duplicate stories incrementally, for streaming
+// batches: [DupIndex.Check] compares a story with every story checked before
+// it and then adds it. It uses the same word 5-shingles, Jaccard threshold
+// and bounded inverted index as the batch check, so its cost grows with the
+// number of shared shingles, not with the square of the batch. It is not safe
+// for concurrent use.
+type DupIndex struct {
+	index  map[uint64][]int32
+	sizes  []int
+	refs   []string
+	shared map[int32]int
+}
+
+// NewDupIndex returns an empty index.
+func NewDupIndex() *DupIndex {
+	return &DupIndex{index: map[uint64][]int32{}, shared: map[int32]int{}}
+}
+
+// Check flags r "near-duplicate" when its story shares at least half of its
+// word 5-shingles (Jaccard) with a story checked earlier, naming the most
+// similar earlier row, and then adds r to the index. Flags stay sorted by
+// code.
+func (x *DupIndex) Check(r *Result) {
+	set := shingles(r.Story.Text)
+	id := int32(len(x.sizes))
+	ref := r.Story.Ref
+	if ref == "" {
+		ref = fmt.Sprintf("story #%d", r.Story.Index+1)
+	}
+	x.sizes = append(x.sizes, len(set))
+	x.refs = append(x.refs, ref)
+	if len(set) == 0 {
+		return
+	}
+	clear(x.shared)
+	for _, h := range set {
+		p := x.index[h]
+		if len(p) <= maxPosting {
+			for _, j := range p {
+				x.shared[j]++
+			}
+		}
+	}
+	best, bestJ := int32(-1), 0.0
+	for j, n := range x.shared {
+		jac := float64(n) / float64(len(set)+x.sizes[j]-n)
+		if jac >= nearDuplicateJaccard && (jac > bestJ || jac == bestJ && j < best) {
+			best, bestJ = j, jac
+		}
+	}
+	if best >= 0 {
+		r.Flags = append(r.Flags, Flag{Code: "near-duplicate",
+			Message: fmt.Sprintf("%.0f%% of this story's word sequences also appear in %s.", bestJ*100, x.refs[best])})
+		sort.SliceStable(r.Flags, func(a, b int) bool { return r.Flags[a].Code < r.Flags[b].Code })
+	}
+	for _, h := range set {
+		if p := x.index[h]; len(p) <= maxPosting {
+			x.index[h] = append(p, id)
+		}
+	}
+}

@@ -73,3 +73,39 @@ func BenchmarkFlagNearDuplicates10k(b *testing.B) {
 		flagNearDuplicates(res)
 	}
 }
+
+func TestDupIndexFlagsLaterCopyNamingEarlierRow(t *testing.T) {
+	res := syntheticBatch(100)
+	x := NewDupIndex()
+	for i := range res {
+		x.Check(&res[i])
+	}
+	for i, r := range res {
+		var msg string
+		for _, f := range r.Flags {
+			if f.Code == "near-duplicate" {
+				msg = f.Message
+			}
+		}
+		switch {
+		case i%10 == 9:
+			if !strings.Contains(msg, res[i-1].Story.Ref) {
+				t.Errorf("row %d: got %q, want a flag naming %s", i, msg, res[i-1].Story.Ref)
+			}
+		case msg != "":
+			t.Errorf("row %d: got %q, want no flag (only the later copy is flagged)", i, msg)
+		}
+	}
+}
+
+func BenchmarkDupIndex10k(b *testing.B) {
+	base := syntheticBatch(10000)
+	for b.Loop() {
+		res := make([]Result, len(base))
+		copy(res, base)
+		x := NewDupIndex()
+		for i := range res {
+			x.Check(&res[i])
+		}
+	}
+}
