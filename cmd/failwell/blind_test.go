@@ -224,3 +224,22 @@ func readBlindMap(t *testing.T, out string) [][]string {
 	}
 	return recs
 }
+
+// TestRunBlindRefusesADirectoryWithNamedOutputs: a first blind run into the
+// output directory of a run without --blind would leave the named PDFs next
+// to the blinded ones, so it is refused and nothing is changed.
+func TestRunBlindRefusesADirectoryWithNamedOutputs(t *testing.T) {
+	out := t.TempDir()
+	input := filepath.Join(samples, "messy.csv")
+	if code, _, stderr := runCLI(t, "", "run", input, "--out", out, "--as-of", "2026-11-26", "--quiet"); code != exitPartial {
+		t.Fatalf("first run: exit %d\n%s", code, stderr)
+	}
+	before := listTree(t, out)
+	code, _, stderr := runCLI(t, "", "run", input, "--out", out, "--as-of", "2026-11-26", "--quiet", "--blind")
+	if code != exitUsage || !strings.Contains(stderr, "holds the outputs of a run without --blind") {
+		t.Errorf("blind run into a named output directory: exit %d, stderr %q; want %d and why", code, stderr, exitUsage)
+	}
+	if got := listTree(t, out); !slices.Equal(got, before) {
+		t.Errorf("the directory changed: got %q, want %q", got, before)
+	}
+}
