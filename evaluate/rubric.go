@@ -44,6 +44,10 @@ type Criterion struct {
 	Thresholds []float64 `yaml:"thresholds" json:"thresholds"`
 	// Base is the raw score before any signal fires (default 0).
 	Base float64 `yaml:"base,omitempty" json:"base,omitempty"`
+	// ZeroCapsTotal, when > 0, caps the story's total at this value (0..100)
+	// whenever this criterion is at level 0: a critical criterion that the
+	// other criteria must not outweigh (the article's "most critical point").
+	ZeroCapsTotal float64 `yaml:"zero_caps_total,omitempty" json:"zero_caps_total,omitempty"`
 }
 
 // Level describes one level of a criterion.

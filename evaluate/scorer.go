@@ -28,8 +28,9 @@ import (
 //     have fired for the later signal to fire.
 //  3. level = the number of Thresholds <= raw (0..4), then capped by the
 //     MaxLevel of every fired signal and by the rubric's flag caps.
-//  4. Total = 100 × Σ weight·level/4 ÷ Σ weight, rounded to 0.1; the band is
-//     the one with the highest Min <= Total.
+//  4. Total = 100 × Σ weight·level/4 ÷ Σ weight, rounded to 0.1, then capped
+//     at ZeroCapsTotal of every criterion at level 0; the band is the one with
+//     the highest Min <= Total.
 
 // RubricScorer is a rubric compiled for scoring. It is safe for concurrent use.
 type RubricScorer struct {
@@ -157,6 +158,11 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 	}
 	if s.weights > 0 {
 		res.Total = math.Round(sum/s.weights*1000) / 10
+	}
+	for i, cc := range s.criteria {
+		if cc.ZeroCapsTotal > 0 && res.Scores[i].Level == 0 && res.Total > cc.ZeroCapsTotal {
+			res.Total = cc.ZeroCapsTotal
+		}
 	}
 	res.Band = s.band(res.Total)
 	res.Strength, res.Change = s.summary(res.Scores)

@@ -88,3 +88,30 @@ func TestFeedbackDropsMissingQuote(t *testing.T) {
 		t.Errorf("got change %q, want it to name the criterion", res.Change)
 	}
 }
+
+func TestZeroCapsTotal(t *testing.T) {
+	r := oneCriterion(0, Signal{ID: "l", Kind: "phrase", Weight: 4, Phrases: []string{"learned"}})
+	second := r.Criteria[0]
+	second.ID, second.Name, second.Weight = "gate", "Gate", 1
+	second.Signals = []Signal{{ID: "z", Kind: "phrase", Weight: 4, Phrases: []string{"zebra"}}}
+	second.ZeroCapsTotal = 20
+	r.Criteria = append(r.Criteria, second)
+	sc, err := New(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		text string
+		want float64
+	}{
+		{"I learned a lot about it.", 20},         // gate at 0: 50 capped to 20
+		{"I learned a lot about the zebra.", 100}, // gate passed
+		{"Nothing here at all, not a thing.", 0},  // both 0
+	}
+	for _, tt := range tests {
+		res, _ := sc.Score(context.Background(), Story{Text: tt.text}, refDate)
+		if res.Total != tt.want {
+			t.Errorf("%q: got total %v, want %v", tt.text, res.Total, tt.want)
+		}
+	}
+}

@@ -167,6 +167,9 @@ func (r *Rubric) Validate() error {
 		if !(c.Weight > 0) || math.IsInf(c.Weight, 0) {
 			add(p+".weight", "must be > 0, got %g", c.Weight)
 		}
+		if c.ZeroCapsTotal < 0 || c.ZeroCapsTotal > 100 {
+			add(p+".zero_caps_total", "must be between 0 and 100, got %g", c.ZeroCapsTotal)
+		}
 		if len(c.Levels) != 5 {
 			add(p+".levels", "must have exactly 5 entries (levels 0-4), got %d", len(c.Levels))
 		}
