@@ -87,20 +87,30 @@ func similarity(a, b *[sigSize]uint32) float64 {
 	return float64(n) / sigSize
 }
 
-// Check compares r's story with the stories checked before, adds a
-// "near-duplicate" flag to r when one of them shares at least half of its
-// word 5-shingles (estimated), naming the most similar one (the earliest on
-// a tie), and then adds r's story to the index. Unscored results are
-// neither flagged nor indexed.
-func (x *minHashIndex) Check(r *Result) {
+// sketch is the MinHash signature of r's story, or nil when r is not
+// scored or has no words. It is safe for concurrent use, so that workers
+// compute it and only [minHashIndex.Check] runs in order.
+func sketch(r *Result) *[sigSize]uint32 {
 	if !r.Scored() || r.Scores == nil {
-		return
+		return nil
 	}
 	set := shingles(r.Story.Text)
 	if len(set) == 0 {
-		return
+		return nil
 	}
 	sig := signature(set)
+	return &sig
+}
+
+// Check compares r's story, with signature sig (from sketch; nil skips r),
+// with the stories checked before, adds a "near-duplicate" flag to r when
+// one of them shares at least half of its word 5-shingles (estimated),
+// naming the most similar one (the earliest on a tie), and then adds r's
+// story to the index.
+func (x *minHashIndex) Check(r *Result, sig *[sigSize]uint32) {
+	if sig == nil {
+		return
+	}
 	self := int32(len(x.sigs))
 	best, bestJ := int32(-1), 0.0
 	var keys [dupBands]uint64
@@ -114,7 +124,7 @@ func (x *minHashIndex) Check(r *Result) {
 		if !ok || bk.n > maxPosting {
 			continue
 		}
-		if j := similarity(&sig, &x.sigs[bk.first]); j >= nearDuplicateJaccard && (j > bestJ || j == bestJ && bk.first < best) {
+		if j := similarity(sig, &x.sigs[bk.first]); j >= nearDuplicateJaccard && (j > bestJ || j == bestJ && bk.first < best) {
 			best, bestJ = bk.first, j
 		}
 	}
@@ -128,7 +138,7 @@ func (x *minHashIndex) Check(r *Result) {
 		}
 		x.buckets[k] = bk
 	}
-	x.sigs = append(x.sigs, sig)
+	x.sigs = append(x.sigs, *sig)
 	ref := r.Story.Ref
 	if ref == "" {
 		ref = fmt.Sprintf("story #%d", r.Story.Index+1)

@@ -106,6 +106,7 @@ func RunStream(ctx context.Context, sc Scorer, in iter.Seq[Story], opts Options,
 	type done struct {
 		seq int
 		res Result
+		sig *[sigSize]uint32 // for the near-duplicate check
 	}
 	window := 4 * jobs
 	slots := make(chan struct{}, window) // stories read but not yet emitted
@@ -127,7 +128,7 @@ func RunStream(ctx context.Context, sc Scorer, in iter.Seq[Story], opts Options,
 			}
 			if ctx.Err() != nil {
 				// Cancelled: pass this story through unscored and stop reading.
-				out <- done{seq, scoreOne(ctx, sc, s, opts.AsOf)}
+				out <- done{seq, scoreOne(ctx, sc, s, opts.AsOf), nil}
 				return
 			}
 			work <- struct{}{}
@@ -135,34 +136,37 @@ func RunStream(ctx context.Context, sc Scorer, in iter.Seq[Story], opts Options,
 			go func(seq int, s Story) {
 				defer wg.Done()
 				r := scoreOne(ctx, sc, s, opts.AsOf)
+				var sig *[sigSize]uint32
+				if !opts.wholeBatchDups {
+					sig = sketch(&r)
+				}
 				<-work
 				if opts.Progress != nil {
 					opts.Progress.Done(&r)
 				}
-				out <- done{seq, r}
+				out <- done{seq, r, sig}
 			}(seq, s)
 			seq++
 		}
 	}()
 	dups := newMinHashIndex()
-	pending := make(map[int]*Result, window)
+	pending := make(map[int]*done, window)
 	next := 0
 	var emitErr error
 	for d := range out {
 		if emitErr != nil {
 			continue // drain, so that the producer and workers finish
 		}
-		pending[d.seq] = &d.res
+		pending[d.seq] = &d
 		for {
-			r, ok := pending[next]
+			p, ok := pending[next]
 			if !ok {
 				break
 			}
 			delete(pending, next)
 			next++
-			if !opts.wholeBatchDups {
-				dups.Check(r)
-			}
+			r := &p.res
+			dups.Check(r, p.sig)
 			if err := emit(r); err != nil {
 				emitErr = err
 				close(stop)
