@@ -175,6 +175,16 @@ func (b *wb) makeStyles() error {
 		{&b.st.center, &excelize.Style{Alignment: &excelize.Alignment{Horizontal: "center"}}},
 	}
 	for _, d := range defs {
+		// A font with no name or size is drawn in the viewer's own default
+		// (a serif in LibreOffice): name the workbook's default font.
+		if fn := d.s.Font; fn != nil {
+			if fn.Family == "" {
+				fn.Family = "Calibri"
+			}
+			if fn.Size == 0 {
+				fn.Size = 11
+			}
+		}
 		id, err := b.f.NewStyle(d.s)
 		if err != nil {
 			return err

@@ -1,9 +1,16 @@
 package report
 
 import (
+	"bytes"
 	"cmp"
 	"fmt"
+	"image"
+	_ "image/jpeg" // logo formats for image.DecodeConfig
+	_ "image/png"
+	"math"
+	"os"
 	"slices"
+	"strconv"
 
 	"github.com/xuri/excelize/v2"
 
@@ -14,12 +21,23 @@ import (
 // the tables.
 const chartCol = "J"
 
+// chartRows is the rows from one Summary chart's top to the next one's: a
+// 300 px chart is 15 rows of 15 pt, plus a gap.
+const chartRows = 17
+
 // summary writes the Summary sheet: headline numbers, band counts,
 // per-criterion means, the distribution of totals, a per-cohort breakdown
 // when there are several cohorts, and native charts of the three.
 func (b *wb) summary() error {
 	f, sh := b.f, sheetSummary
 	if err := b.pageSetup(sh, true, true, false); err != nil {
+		return err
+	}
+	// Rows of a fixed 15 pt (Excel's default), so that the charts, anchored
+	// chartRows rows apart, do not overlap in viewers whose default row is
+	// shorter (LibreOffice); the title row is taller.
+	rowH, custom := 15.0, true
+	if err := f.SetSheetProps(sh, &excelize.SheetPropsOptions{DefaultRowHeight: &rowH, CustomHeight: &custom}); err != nil {
 		return err
 	}
 	// Widths first: chart anchors are computed from them.
@@ -30,6 +48,18 @@ func (b *wb) summary() error {
 		return err
 	}
 	set := newXLSetter(f, sh)
+	// Table headers: the first column (labels) left-aligned, the others
+	// (numbers) right-aligned like their values.
+	hnum, err := b.numHeaderStyle()
+	if err != nil {
+		return err
+	}
+	hdr := func(i int) int {
+		if i == 0 {
+			return b.st.header
+		}
+		return hnum
+	}
 	c := b.sum.Counts
 
 	title := "Cohort report"
@@ -37,6 +67,9 @@ func (b *wb) summary() error {
 		title = b.opts.Brand.Org + " — cohort report"
 	}
 	set.str(1, 1, b.text(title), b.st.title)
+	if err := f.SetRowHeight(sh, 1, 26); err != nil {
+		return err
+	}
 	sub := "Generated " + isoDate(b.opts.Date)
 	if r := b.opts.Rubric; r != nil {
 		sub = fmt.Sprintf("Rubric: %s (%s %s) · %s", r.Name, r.ID, r.Version, sub)
@@ -45,6 +78,9 @@ func (b *wb) summary() error {
 		sub += " · failwell " + b.opts.Version
 	}
 	set.str(2, 1, b.text(sub), b.st.label)
+	if err := b.summaryLogo(); err != nil {
+		return err
+	}
 
 	var totals []float64
 	for i := range b.results {
@@ -93,7 +129,7 @@ func (b *wb) summary() error {
 	section("Bands")
 	bands := b.xlBandCounts()
 	for i, h := range []string{"Band", "Candidates", "Share"} {
-		set.str(row, i+1, h, b.st.header)
+		set.str(row, i+1, h, hdr(i))
 	}
 	row++
 	bandFirst := row
@@ -112,7 +148,7 @@ func (b *wb) summary() error {
 	// Criteria.
 	section("Criteria")
 	for i, h := range []string{"Criterion", "Weight", "Mean level", "Level 0", "Level 1", "Level 2", "Level 3", "Level 4"} {
-		set.str(row, i+1, h, b.st.header)
+		set.str(row, i+1, h, hdr(i))
 	}
 	row++
 	critFirst := row
@@ -147,7 +183,7 @@ func (b *wb) summary() error {
 	// Distribution of totals.
 	section("Distribution of totals")
 	for i, h := range []string{"Total", "Candidates"} {
-		set.str(row, i+1, h, b.st.header)
+		set.str(row, i+1, h, hdr(i))
 	}
 	row++
 	var buckets [10]int
@@ -180,7 +216,7 @@ func (b *wb) summary() error {
 		if err := b.charts(distFirst, distLast, critFirst, critLast, bandFirst, bandLast); err != nil {
 			return err
 		}
-		chartsEnd = 4 + 3*16
+		chartsEnd = 4 + 3*chartRows
 	}
 
 	// Per-cohort breakdown, below both the tables and the charts.
@@ -192,7 +228,7 @@ func (b *wb) summary() error {
 			headers = append(headers, cc.Name)
 		}
 		for i, h := range headers {
-			set.str(row, i+1, b.text(h), b.st.header)
+			set.str(row, i+1, b.text(h), hdr(i))
 		}
 		if set.err == nil {
 			set.err = f.SetRowHeight(sh, row, 45)
@@ -222,6 +258,54 @@ func (b *wb) summary() error {
 	}
 
 	return set.err
+}
+
+// numHeaderStyle is the header style, right-aligned, for columns of numbers.
+func (b *wb) numHeaderStyle() (int, error) {
+	accent := b.opts.Brand.Accent
+	if !xlHexColour(accent) {
+		accent = defaultAccent
+	}
+	return b.f.NewStyle(&excelize.Style{
+		Font:      &excelize.Font{Bold: true, Color: "#FFFFFF", Family: "Calibri", Size: 11},
+		Fill:      excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{accent}},
+		Alignment: &excelize.Alignment{Horizontal: "right", Vertical: "center", WrapText: true},
+	})
+}
+
+// summaryLogo puts the brand logo at the top right of the Summary sheet,
+// 44 px tall and right-aligned with the charts. A logo that cannot be read
+// or decoded is left out: config rejects a bad logo at startup, and the
+// workbook is not the place to fail a run over it.
+func (b *wb) summaryLogo() error {
+	path := b.opts.Brand.Logo
+	if path == "" {
+		return nil
+	}
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
+	if err != nil || cfg.Width <= 0 || cfg.Height <= 0 {
+		return nil
+	}
+	ext := map[string]string{"png": ".png", "jpeg": ".jpg"}[format]
+	if ext == "" {
+		return nil
+	}
+	const maxH, maxW, chartW = 44.0, 220.0, 560
+	scale := min(maxH/float64(cfg.Height), maxW/float64(cfg.Width))
+	w := int(math.Round(float64(cfg.Width) * scale))
+	alt := "Logo"
+	if b.opts.Brand.Org != "" {
+		alt = b.opts.Brand.Org + " logo"
+	}
+	return b.f.AddPictureFromBytes(sheetSummary, chartCol+"1", &excelize.Picture{
+		Extension: ext, File: data,
+		Format: &excelize.GraphicOptions{AltText: alt, ScaleX: scale, ScaleY: scale, OffsetX: max(0, chartW-w), OffsetY: 2,
+			LockAspectRatio: true, Positioning: "oneCell"},
+	})
 }
 
 // charts adds the three Summary charts, fed by the tables at the given rows.
@@ -264,7 +348,7 @@ func (b *wb) charts(distFirst, distLast, critFirst, critLast, bandFirst, bandLas
 		return fmt.Errorf("distribution chart: %w", err)
 	}
 	if critLast >= critFirst {
-		if err := f.AddChart(sh, chartCol+"20", &excelize.Chart{
+		if err := f.AddChart(sh, chartCol+strconv.Itoa(4+chartRows), &excelize.Chart{
 			Type: excelize.Bar,
 			Series: []excelize.ChartSeries{{
 				Name: "Mean level", Categories: ref("A", critFirst, critLast), Values: ref("C", critFirst, critLast),
@@ -283,7 +367,7 @@ func (b *wb) charts(distFirst, distLast, critFirst, critLast, bandFirst, bandLas
 		}
 	}
 	if bandLast >= bandFirst {
-		if err := f.AddChart(sh, chartCol+"36", &excelize.Chart{
+		if err := f.AddChart(sh, chartCol+strconv.Itoa(4+2*chartRows), &excelize.Chart{
 			Type: excelize.Col,
 			Series: []excelize.ChartSeries{{
 				Name: "Candidates", Categories: ref("A", bandFirst, bandLast), Values: ref("B", bandFirst, bandLast),
