@@ -94,6 +94,7 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 		return err
 	}
 	log := newLogger(g.stderr, s.cfg.LogFormat, s.cfg.Quiet)
+	tuneGC(g.getenv)
 
 	stories, inputs, err := ingest.ReadFiles(args, s.ingestOptions())
 	if err != nil {
@@ -108,7 +109,7 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	log.printf("read %d rows from %d file(s)", len(stories), len(inputs))
 
 	prog := newProgress(log, len(stories))
-	results, runErr := evaluate.Run(ctx, s.scorer, stories, evaluate.Options{Jobs: s.cfg.Jobs, AsOf: s.asOf, Progress: prog})
+	results, runErr := scoreStream(ctx, s, stories, prog)
 	prog.stop()
 	scored := time.Now()
 
