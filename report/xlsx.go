@@ -164,8 +164,8 @@ func (b *wb) makeStyles() error {
 		{&b.st.label, &excelize.Style{Font: &excelize.Font{Color: "#404040"}}},
 		{&b.st.bold, &excelize.Style{Font: &excelize.Font{Bold: true}}},
 		{&b.st.date, &excelize.Style{CustomNumFmt: &dateFmt, Alignment: &excelize.Alignment{Horizontal: "left"}}},
-		{&b.st.total, &excelize.Style{CustomNumFmt: &totalFmt}},
-		{&b.st.mean, &excelize.Style{CustomNumFmt: &meanFmt}},
+		{&b.st.total, &excelize.Style{CustomNumFmt: &totalFmt, Alignment: &excelize.Alignment{Vertical: "top"}}},
+		{&b.st.mean, &excelize.Style{CustomNumFmt: &meanFmt, Alignment: &excelize.Alignment{Vertical: "top"}}},
 		{&b.st.num, &excelize.Style{NumFmt: 1}},
 		{&b.st.numLeft, &excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "left"}}},
 		{&b.st.wrap, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
@@ -737,8 +737,28 @@ func (b *wb) rejected() error {
 	if err := sw.SetColWidth(2, 2, 60); err != nil {
 		return err
 	}
-	if len(headers) > 2 {
-		if err := sw.SetColWidth(3, len(headers), 24); err != nil {
+	// Original values: 24 wide, or 60 for a column of long text (the
+	// story), wrapped.
+	widths := make([]float64, len(headers))
+	for k := 2; k < len(headers); k++ {
+		widths[k] = 24
+	}
+	for i := range b.results {
+		r := &b.results[i]
+		if r.Scored() {
+			continue
+		}
+		for _, fd := range r.Story.Fields {
+			if k, ok := col[fd.Header]; ok && utf8.RuneCountInString(fd.Value) > 48 {
+				widths[2+k] = 60
+			}
+		}
+	}
+	if other {
+		widths[len(widths)-1] = 60
+	}
+	for k := 2; k < len(headers); k++ {
+		if err := sw.SetColWidth(k+1, k+1, widths[k]); err != nil {
 			return err
 		}
 	}
@@ -758,18 +778,23 @@ func (b *wb) rejected() error {
 		vals[0] = xlCell(b.st.top, b.text(r.Story.Ref))
 		reason := b.text(r.Err.Error())
 		vals[1] = xlCell(b.st.wrap, reason)
+		cells := []wrapped{{reason, 60}}
 		var rest []string
 		for _, fd := range r.Story.Fields {
 			if k, ok := col[fd.Header]; ok && vals[2+k] == nil {
-				vals[2+k] = xlCell(b.st.top, b.text(fd.Value))
+				v := b.text(fd.Value)
+				vals[2+k] = xlCell(b.st.wrap, v)
+				cells = append(cells, wrapped{v, widths[2+k]})
 				continue
 			}
 			rest = append(rest, fd.Header+": "+fd.Value)
 		}
 		if len(rest) > 0 {
-			vals[len(vals)-1] = xlCell(b.st.top, b.text(strings.Join(rest, "; ")))
+			v := b.text(strings.Join(rest, "; "))
+			vals[len(vals)-1] = xlCell(b.st.wrap, v)
+			cells = append(cells, wrapped{v, widths[len(widths)-1]})
 		}
-		if err := sw.SetRow("A"+strconv.Itoa(row), vals, excelize.RowOpts{Height: rowHeight(wrapped{reason, 60})}); err != nil {
+		if err := sw.SetRow("A"+strconv.Itoa(row), vals, excelize.RowOpts{Height: rowHeight(cells...)}); err != nil {
 			return err
 		}
 		row++
