@@ -114,3 +114,36 @@ func TestReadXLSXFarAwayCell(t *testing.T) {
 		t.Errorf("got %d fields, want the 3 non-empty cells", len(ss[0].Fields))
 	}
 }
+
+// TestReadXLSXBigCells: the size limits hold for workbooks as for CSV: a
+// 5 MB story or name cell rejects its row, a 100,000-word story is read
+// whole. (Inline strings: excelize itself cuts what it writes to Excel's
+// 32,767 characters, but a hostile file can hold more.)
+func TestReadXLSXBigCells(t *testing.T) {
+	story := strings.TrimSpace(strings.Repeat("failure ", 100000))
+	huge := strings.Repeat("x", 5<<20)
+	cell := func(ref, v string) string { return `<c r="` + ref + `" t="inlineStr"><is><t>` + v + `</t></is></c>` }
+	sheet := bombSheetHead + bombSheetOpen + bombHeaderRow +
+		`<row r="2">` + cell("A2", "Long") + cell("B2", story) + `</row>` +
+		`<row r="3">` + cell("A3", "Huge") + cell("B3", huge) + `</row>` +
+		`<row r="4">` + cell("A4", huge) + cell("B4", "ok") + `</row></sheetData></worksheet>`
+	ss, err := Read("big.xlsx", bytes.NewReader(xlsxWithSheet(t, sheet, 0)), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []error{nil, ErrTooLong, ErrTooLong}
+	if len(ss) != len(want) {
+		t.Fatalf("got %d stories, want %d", len(ss), len(want))
+	}
+	for i, w := range want {
+		if w == nil && ss[i].Reject != nil || w != nil && !errors.Is(ss[i].Reject, w) {
+			t.Errorf("row %d: Reject = %v, want %v", i+2, ss[i].Reject, w)
+		}
+		if len(ss[i].Text) > MaxStoryBytes+len("…") {
+			t.Errorf("row %d: text of %d bytes kept, want at most %d", i+2, len(ss[i].Text), MaxStoryBytes)
+		}
+	}
+	if ss[0].Text != story {
+		t.Errorf("the 100,000-word story was not read whole: %d bytes, want %d", len(ss[0].Text), len(story))
+	}
+}
