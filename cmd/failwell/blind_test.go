@@ -6,6 +6,7 @@ import (
 	"html"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"slices"
@@ -58,6 +59,12 @@ func blindOutputsText(t *testing.T, out string) string {
 		case name == report.BlindMapFile || name == report.BlindKeyFile:
 		case strings.HasSuffix(name, ".pdf"):
 			b.WriteString(pdfText(t, p))
+			// The document properties (title, author) too.
+			if info, err := exec.Command("pdfinfo", "-enc", "UTF-8", p).Output(); err == nil {
+				b.Write(info)
+			} else if os.Getenv("CI") != "" {
+				t.Fatalf("pdfinfo %s: %v", p, err)
+			}
 		case strings.HasSuffix(name, ".xlsx"):
 			b.WriteString(allZipText(t, p))
 		default:
