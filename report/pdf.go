@@ -768,9 +768,10 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 	if title != "" {
 		h += 12
 	}
-	// A block that fits in a third of a page is kept together; a longer one
-	// may break, after its heading row, descriptor and first quote.
-	if h <= (d.bot-d.top)/3 {
+	// A block that fits in a third of a page is kept together, unless that
+	// would leave a quarter of this page empty; a longer one may break,
+	// after its heading row, descriptor and first quote.
+	if h <= (d.bot-d.top)/3 && (d.y+h <= d.bot || d.bot-d.y < (d.bot-d.top)/4) {
 		d.ensure(h)
 	} else {
 		first := 9 + desc.h() + 2 + 6
@@ -816,7 +817,7 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 		d.y += 4.7 + 1.2
 	}
 	for _, q := range quotes {
-		d.ensure(4.7)
+		d.ensure(math.Min(q.text.h(), 2*4.7)) // no quote's first line alone at a page foot
 		mark, mc := "•", pdfColMuted
 		switch {
 		case q.eff > 0:
@@ -833,6 +834,7 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 		d.y += 1.2
 	}
 	d.y += 2
+	d.ensure(math.Min(fb.h(), 2*fb.lineH)) // nor the feedback's
 	d.draw(d.ml+ind, fb)
 
 	if next != "" {
