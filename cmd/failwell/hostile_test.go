@@ -167,6 +167,27 @@ func TestRunOverTheHostileCorpus(t *testing.T) {
 		checkPrivateModes(t, out)
 	})
 
+	// The same batch blinded: still nothing lost, one mapping line per row.
+	t.Run("readable-batch-blind", func(t *testing.T) {
+		out := filepath.Join(t.TempDir(), "out")
+		args := append([]string{"run", "--out", out, "--as-of", "2026-11-26", "--quiet", "--blind"}, readable...)
+		if code, _, stderr := runCLI(t, "", args...); code != exitPartial {
+			t.Errorf("exit %d, want %d\nstderr: %s", code, exitPartial, stderr)
+		}
+		stories, _, _ := ingest.ReadFiles(readable, ingest.Options{})
+		rejected := 0
+		for _, s := range stories {
+			if s.Reject != nil {
+				rejected++
+			}
+		}
+		checkNothingLost(t, out, len(stories), rejected)
+		if got := len(readBlindMap(t, out)) - 1; got != len(stories) {
+			t.Errorf("blind-map.csv has %d rows, want %d", got, len(stories))
+		}
+		checkPrivateModes(t, out)
+	})
+
 	// The whole corpus at once: every unreadable file is listed, one per
 	// line, and nothing is written.
 	t.Run("whole-corpus", func(t *testing.T) {
