@@ -390,3 +390,54 @@ func TestRunHugeCells(t *testing.T) {
 		t.Errorf("results.jsonl: %v, size %d; want the 5 MB cells not copied", err, fi.Size())
 	}
 }
+
+// TestRunDoesNotFollowPlantedSymlinks: symbolic links planted in --out
+// (by an earlier tool, or someone with access to the directory) cannot
+// make failwell write outside it: an output file that is a link is
+// replaced, not written through, and a feedback/ that links outside makes
+// the run fail with nothing written there.
+func TestRunDoesNotFollowPlantedSymlinks(t *testing.T) {
+	input := filepath.Join(samples, "messy.csv")
+	t.Run("output files", func(t *testing.T) {
+		outside := t.TempDir()
+		victim := filepath.Join(outside, "victim.txt")
+		if err := os.WriteFile(victim, []byte("precious\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		out := t.TempDir()
+		for _, name := range []string{"results.jsonl", "report.xlsx", "run.json"} {
+			if err := os.Symlink(victim, filepath.Join(out, name)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if code, _, stderr := runCLI(t, "", "run", input, "--out", out, "--as-of", "2026-11-26", "--quiet"); code != exitPartial {
+			t.Fatalf("exit %d, want %d\n%s", code, exitPartial, stderr)
+		}
+		if b, _ := os.ReadFile(victim); string(b) != "precious\n" {
+			t.Errorf("the link's target was overwritten: %.60q", b)
+		}
+		for _, name := range []string{"results.jsonl", "report.xlsx", "run.json"} {
+			fi, err := os.Lstat(filepath.Join(out, name))
+			if err != nil || !fi.Mode().IsRegular() {
+				t.Errorf("%s: %v, mode %v; want a regular file replacing the link", name, err, fi.Mode())
+			}
+		}
+		if got := listTree(t, outside); !slices.Equal(got, []string{"victim.txt"}) {
+			t.Errorf("outside --out: %q", got)
+		}
+	})
+	t.Run("feedback directory", func(t *testing.T) {
+		outside := t.TempDir()
+		out := t.TempDir()
+		if err := os.Symlink(outside, filepath.Join(out, "feedback")); err != nil {
+			t.Fatal(err)
+		}
+		code, _, stderr := runCLI(t, "", "run", input, "--out", out, "--as-of", "2026-11-26", "--quiet")
+		if code != exitFailure || !strings.Contains(stderr, "path escapes from parent") {
+			t.Errorf("exit %d, stderr %q; want %d and the reason", code, stderr, exitFailure)
+		}
+		if got := listTree(t, outside); len(got) != 0 {
+			t.Errorf("wrote outside --out through the link: %q", got)
+		}
+	})
+}
