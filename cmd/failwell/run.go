@@ -94,7 +94,6 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 		return err
 	}
 	log := newLogger(g.stderr, s.cfg.LogFormat, s.cfg.Quiet)
-	tuneGC(g.getenv)
 
 	stories, inputs, err := ingest.ReadFiles(args, s.ingestOptions())
 	if err != nil {

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"os"
-	"runtime/debug"
 	"slices"
 	"strings"
 
@@ -55,17 +53,4 @@ func compactResult(r *evaluate.Result) {
 		}
 	}
 	r.Story.Text = ""
-}
-
-// tuneGC trades memory the run can afford for less garbage-collection work:
-// the collector runs less often (GOGC 400) but keeps the heap under a soft
-// limit (GOMEMLIMIT 192 MiB; above it the collector works harder). Either
-// environment variable, when set, wins.
-func tuneGC(environ func(string) string) {
-	if environ("GOGC") == "" && os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(400)
-	}
-	if environ("GOMEMLIMIT") == "" && os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(192 << 20)
-	}
 }
