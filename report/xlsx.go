@@ -60,6 +60,8 @@ type critCol struct {
 
 type xlStyles struct {
 	header, title, subtitle, label, bold, date, total, mean, num, numLeft, wrap, top, link, note, center int
+	// totalTop is total, top-aligned, for rows of wrapped text.
+	totalTop int
 }
 
 // writeWorkbook writes report.xlsx to w.
@@ -164,8 +166,9 @@ func (b *wb) makeStyles() error {
 		{&b.st.label, &excelize.Style{Font: &excelize.Font{Color: "#404040"}}},
 		{&b.st.bold, &excelize.Style{Font: &excelize.Font{Bold: true}}},
 		{&b.st.date, &excelize.Style{CustomNumFmt: &dateFmt, Alignment: &excelize.Alignment{Horizontal: "left"}}},
-		{&b.st.total, &excelize.Style{CustomNumFmt: &totalFmt, Alignment: &excelize.Alignment{Vertical: "top"}}},
-		{&b.st.mean, &excelize.Style{CustomNumFmt: &meanFmt, Alignment: &excelize.Alignment{Vertical: "top"}}},
+		{&b.st.total, &excelize.Style{CustomNumFmt: &totalFmt}},
+		{&b.st.totalTop, &excelize.Style{CustomNumFmt: &totalFmt, Alignment: &excelize.Alignment{Vertical: "top"}}},
+		{&b.st.mean, &excelize.Style{CustomNumFmt: &meanFmt}},
 		{&b.st.num, &excelize.Style{NumFmt: 1}},
 		{&b.st.numLeft, &excelize.Style{NumFmt: 1, Alignment: &excelize.Alignment{Horizontal: "left"}}},
 		{&b.st.wrap, &excelize.Style{Alignment: &excelize.Alignment{Vertical: "top", WrapText: true}}},
@@ -661,7 +664,7 @@ func (b *wb) review() error {
 		}
 		for _, it := range items(i) {
 			msg := b.text(it.why)
-			vals := []any{xlCell(b.st.top, batchPos(r)), xlCell(b.st.top, b.text(r.Story.Name)), xlCell(b.st.total, finiteOr0(r.Total)),
+			vals := []any{xlCell(b.st.top, batchPos(r)), xlCell(b.st.top, b.text(r.Story.Name)), xlCell(b.st.totalTop, finiteOr0(r.Total)),
 				xlCell(b.st.top, b.text(r.Band)), xlCell(b.st.top, b.text(it.code)), xlCell(b.st.wrap, msg),
 				xlCell(b.st.top, b.text(r.Story.Ref))}
 			if err := sw.SetRow("A"+strconv.Itoa(row), vals, excelize.RowOpts{Height: rowHeight(wrapped{msg, widths[5]})}); err != nil {
@@ -874,7 +877,7 @@ func (b *wb) rubric() error {
 	for i, bd := range bands {
 		rr := row + 1 + i
 		set.str(rr, 1, b.text(bd.Name), b.st.bold)
-		set.num(rr, 2, finiteOr0(bd.Min), b.st.total)
+		set.num(rr, 2, finiteOr0(bd.Min), b.st.totalTop)
 		set.str(rr, 3, b.text(bd.Description), b.st.wrap)
 		if set.err == nil {
 			set.err = f.MergeCell(s, set.ref(rr, 3), set.ref(rr, 5))
