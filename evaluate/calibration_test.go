@@ -173,6 +173,7 @@ func calibrate(t *testing.T, name string, sc *evaluate.RubricScorer, set []label
 		fmt.Fprintf(&b, "  %-10s %6.3f %5.0f%%\n", c, a.qwk[c], a.exact[c]*100)
 	}
 	fmt.Fprintf(&b, "  Spearman(total, human overall) = %.3f\n", a.spearman)
+	fmt.Fprintf(&b, "  mean(total/10 - human overall) = %+.2f   SMD = %+.2f\n", meanDiff(totals, overall), smd(totals, overall))
 	fmt.Fprintf(&b, "  Pearson(total, words) = %.3f   Pearson(human overall, words) = %.3f\n", a.lenScorer, a.lenHuman)
 	fmt.Fprintf(&b, "  Pearson(words, total residual after human overall) = %.3f (0 = no length reward beyond the raters')\n", residualCorr(totals, overall, wordsN))
 	t.Log("\n" + b.String())
@@ -333,4 +334,61 @@ func TestCalibrationSamples(t *testing.T) {
 	set := toLabeled(t, readCSV(t, path), nil)
 	calibrate(t, "samples", sc, set, false)
 	calibrate(t, "samples", sc, set, true)
+}
+
+// TestCalibrationHeldOut reports agreement on evaluate/testdata/heldout.csv:
+// 20 stories written and labeled before the second round of rubric tuning
+// and never tuned on. Its figures are the honest estimate of how the rubric
+// does on unseen stories.
+func TestCalibrationHeldOut(t *testing.T) {
+	path := filepath.Join("testdata", "heldout.csv")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip(err)
+	}
+	sc, err := evaluate.New(config.DefaultRubric())
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := toLabeled(t, readCSV(t, path), nil)
+	calibrate(t, "held-out", sc, set, false)
+	calibrate(t, "held-out", sc, set, true)
+}
+
+// meanDiff is the mean of total/10 - overall: how far the 0-100 total sits
+// above (or below) the raters' 0-10 overall.
+func meanDiff(totals, overall []float64) float64 {
+	if len(totals) == 0 {
+		return 0
+	}
+	var s float64
+	for i := range totals {
+		s += totals[i]/10 - overall[i]
+	}
+	return s / float64(len(totals))
+}
+
+// smd is the standardised mean difference of total/10 and overall (pooled
+// standard deviation).
+func smd(totals, overall []float64) float64 {
+	n := float64(len(totals))
+	if n < 2 {
+		return 0
+	}
+	var ma, mb float64
+	for i := range totals {
+		ma += totals[i] / 10
+		mb += overall[i]
+	}
+	ma /= n
+	mb /= n
+	var va, vb float64
+	for i := range totals {
+		va += (totals[i]/10 - ma) * (totals[i]/10 - ma)
+		vb += (overall[i] - mb) * (overall[i] - mb)
+	}
+	sd := math.Sqrt((va + vb) / (2 * (n - 1)))
+	if sd == 0 {
+		return 0
+	}
+	return (ma - mb) / sd
 }
