@@ -598,3 +598,36 @@ func BenchmarkPDFParallel(b *testing.B) {
 		}
 	})
 }
+
+func TestPDFPaperSizeAndBrandingOnEveryPage(t *testing.T) {
+	tests := []struct {
+		paper, mediaBox string
+	}{
+		{"A4", "/MediaBox [0 0 595.28 841.89]"},
+		{"", "/MediaBox [0 0 595.28 841.89]"},
+		{"Letter", "/MediaBox [0 0 612.00 792.00]"},
+		{"letter", "/MediaBox [0 0 612.00 792.00]"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.paper, func(t *testing.T) {
+			opts := pdfTestOpts()
+			opts.Brand.Paper = tt.paper
+			opts.Brand.Footer = "Confidential: for the candidate only"
+			opts.Brand.Logo = writeTestLogo(t, t.TempDir())
+			pdf := renderPDFBytes(t, pdfTestResult("김민준", "Spring 2026", longStory(600)), opts)
+			if !bytes.Contains(pdf, []byte(tt.mediaBox)) {
+				t.Errorf("no %s in the PDF", tt.mediaBox)
+			}
+			pages := pdfPages(t, pdf)
+			txt := pdfText(t, pdf)
+			for _, want := range []string{"Confidential: for the candidate only", "Northwind Bootcamp", "김민준"} {
+				if got := strings.Count(txt, want); got < pages {
+					t.Errorf("%q appears %d times on %d pages, want once a page or more", want, got, pages)
+				}
+			}
+			if got := strings.Count(txt, fmt.Sprintf(" of %d", pages)); got != pages {
+				t.Errorf("%d page numbers \"x of %d\", want %d", got, pages, pages)
+			}
+		})
+	}
+}
