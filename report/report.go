@@ -43,6 +43,9 @@ type Options struct {
 	// date, arguments), shown on the workbook's Run sheet. Write does not
 	// write run.json; see [WriteRun].
 	Run *RunInfo
+	// Progress, if non-nil, is called once per PDF written or failed, from
+	// the rendering goroutines: it must be safe for concurrent use.
+	Progress func()
 }
 
 // PDFOptions configure [PDF], the rendering of one candidate's report.

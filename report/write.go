@@ -38,6 +38,9 @@ type Summary struct {
 	PDFFailed int
 	// Files lists every file written, relative to the output directory.
 	Files []string
+	// Stages are the durations of Write's stages: "pdf" (when PDFs were
+	// written), "jsonl" and "workbook".
+	Stages []Stage
 }
 
 // pdfFunc renders one candidate's PDF; [PDF] in production.
@@ -89,12 +92,14 @@ func write(ctx context.Context, results []evaluate.Result, opts Options, render 
 		// syncfs makes them durable before results.jsonl names them.
 		lazy := *d
 		lazy.lazy = true
-		if err := writePDFs(ctx, &lazy, results, names, popts, opts.Jobs, render, sum.PDFErrors); err != nil {
+		t0 := time.Now()
+		if err := writePDFs(ctx, &lazy, results, names, popts, opts.Jobs, render, sum.PDFErrors, opts.Progress); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
 		}
 		if err := d.syncAll(); err != nil {
 			return nil, fmt.Errorf("report: %s: sync: %w", d.path, err)
 		}
+		sum.Stages = append(sum.Stages, Stage{Name: "pdf", Seconds: time.Since(t0).Seconds()})
 		for i, n := range names {
 			if n == "" {
 				continue
@@ -108,12 +113,15 @@ func write(ctx context.Context, results []evaluate.Result, opts Options, render 
 		}
 	}
 
+	t0 := time.Now()
 	if err := d.writeFile(ResultsFile, func(w io.Writer) error {
 		return JSONL(w, results, sum.PDF, sum.PDFErrors)
 	}); err != nil {
 		return nil, fmt.Errorf("report: %s: %w", d.path, err)
 	}
 	sum.Files = append(sum.Files, ResultsFile)
+	sum.Stages = append(sum.Stages, Stage{Name: "jsonl", Seconds: time.Since(t0).Seconds()})
+	t0 = time.Now()
 
 	if err := d.writeFile(WorkbookFile, func(w io.Writer) error {
 		return writeWorkbook(w, results, opts, sum)
@@ -121,6 +129,7 @@ func write(ctx context.Context, results []evaluate.Result, opts Options, render 
 		return nil, fmt.Errorf("report: %s: %w", d.path, err)
 	}
 	sum.Files = append(sum.Files, WorkbookFile)
+	sum.Stages = append(sum.Stages, Stage{Name: "workbook", Seconds: time.Since(t0).Seconds()})
 	for _, p := range sum.PDF {
 		if p != "" {
 			sum.Files = append(sum.Files, p)
@@ -134,7 +143,7 @@ func write(ctx context.Context, results []evaluate.Result, opts Options, render 
 // the output directory itself fails (all rows failing to write the same way
 // is reported per row too, but a failed mkdir is fatal earlier).
 func writePDFs(ctx context.Context, d *outDir, results []evaluate.Result, names []string,
-	popts PDFOptions, jobs int, render pdfFunc, errs []error) error {
+	popts PDFOptions, jobs int, render pdfFunc, errs []error, step func()) error {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
@@ -156,6 +165,9 @@ func writePDFs(ctx context.Context, d *outDir, results []evaluate.Result, names 
 			errs[i] = d.writeFile(names[i], func(w io.Writer) error {
 				return safeRender(render, w, &results[i], popts)
 			})
+			if step != nil {
+				step()
+			}
 			return nil
 		})
 	}

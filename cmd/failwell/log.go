@@ -4,6 +4,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
+	"math"
+	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -35,6 +39,30 @@ func (l *logger) errorf(format string, args ...any) {
 	l.emit("error", fmt.Sprintf(format, args...))
 }
 
+// raw writes s as it is (the progress bar), unless quiet.
+func (l *logger) raw(s string) {
+	if l.quiet {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	io.WriteString(l.w, s)
+}
+
+// fields writes one JSON line with msg and extra fields (JSON format only),
+// unless quiet.
+func (l *logger) fields(level, msg string, extra map[string]any) {
+	if l.quiet {
+		return
+	}
+	rec := map[string]any{"time": time.Now().UTC().Format(time.RFC3339), "level": level, "msg": msg}
+	maps.Copy(rec, extra)
+	b, _ := json.Marshal(rec)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	fmt.Fprintf(l.w, "%s\n", b)
+}
+
 func (l *logger) emit(level, msg string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -54,44 +82,132 @@ func (l *logger) emit(level, msg string) {
 	fmt.Fprintf(l.w, "%s%s\n", prefix, msg)
 }
 
-// progress counts finished stories and logs a line every few seconds.
+// progress shows how a long stage is going. On a terminal it draws a bar
+// on stderr (stage, rows done, rows/s, ETA), redrawn a few times a second
+// and cleared at the end; otherwise (a log file, a scheduler) it logs a line
+// every logEvery, as text or JSON. --quiet shows nothing.
 type progress struct {
 	log   *logger
+	tty   bool // draw a bar instead of log lines
+	every time.Duration
+
+	mu    sync.Mutex // guards stage, total, start
+	stage string
 	total int
-	done  atomic.Int64
 	start time.Time
-	quit  chan struct{}
-	wg    sync.WaitGroup
+	done  atomic.Int64
+
+	quit chan struct{}
+	wg   sync.WaitGroup
 }
 
 var _ evaluate.Progress = (*progress)(nil)
 
-func newProgress(log *logger, total int) *progress {
-	p := &progress{log: log, total: total, start: time.Now(), quit: make(chan struct{})}
+// logEvery is how often progress is logged when stderr is not a terminal.
+const logEvery = 5 * time.Second
+
+// newProgress starts showing the progress of stage over total rows.
+func newProgress(log *logger, stage string, total int) *progress {
+	p := &progress{log: log, stage: stage, total: total, start: time.Now(), quit: make(chan struct{}),
+		tty: !log.json && isTerminal(log.w), every: logEvery}
+	if p.tty {
+		p.every = 200 * time.Millisecond
+	}
 	if log.quiet {
 		return p
 	}
 	p.wg.Add(1)
 	go func() {
 		defer p.wg.Done()
-		t := time.NewTicker(2 * time.Second)
+		t := time.NewTicker(p.every)
 		defer t.Stop()
 		for {
 			select {
 			case <-p.quit:
+				if p.tty {
+					p.log.raw("\r\x1b[K")
+				}
 				return
 			case <-t.C:
-				n := p.done.Load()
-				rate := float64(n) / time.Since(p.start).Seconds()
-				p.log.printf("scored %d/%d (%.0f rows/s)", n, p.total, rate)
+				p.show()
 			}
 		}
 	}()
 	return p
 }
 
+// isTerminal reports whether w is a character device (a terminal) and
+// TERM does not say it cannot move the cursor.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0 && os.Getenv("TERM") != "dumb"
+}
+
+// setStage starts counting a new stage of total rows.
+func (p *progress) setStage(stage string, total int) {
+	p.mu.Lock()
+	p.stage, p.total, p.start = stage, total, time.Now()
+	p.done.Store(0)
+	p.mu.Unlock()
+}
+
 // Done implements evaluate.Progress.
 func (p *progress) Done(*evaluate.Result) { p.done.Add(1) }
+
+// step counts one finished row of the current stage.
+func (p *progress) step() { p.done.Add(1) }
+
+// show draws the bar or logs a line.
+func (p *progress) show() {
+	p.mu.Lock()
+	stage, total, start := p.stage, p.total, p.start
+	p.mu.Unlock()
+	n := int(p.done.Load())
+	el := time.Since(start).Seconds()
+	rate := 0.0
+	if el > 0 {
+		rate = float64(n) / el
+	}
+	eta := -1.0
+	if rate > 0 && total >= n {
+		eta = float64(total-n) / rate
+	}
+	pct := 100.0
+	if total > 0 {
+		pct = 100 * float64(n) / float64(total)
+	}
+	switch {
+	case total == 0:
+		return // a stage with nothing to count
+	case p.tty:
+		const width = 24
+		fill := int(pct / 100 * width)
+		bar := strings.Repeat("█", fill) + strings.Repeat("░", width-fill)
+		p.log.raw(fmt.Sprintf("\r\x1b[K%-6s %s %3.0f%% %d/%d  %.0f rows/s  ETA %s", stage, bar, pct, n, total, rate, fmtETA(eta)))
+	case p.log.json:
+		p.log.fields("info", "progress", map[string]any{"stage": stage, "done": n, "total": total,
+			"rows_per_s": math.Round(rate*10) / 10, "eta_s": math.Round(eta)})
+	default:
+		p.log.printf("%s: %d/%d rows (%.0f%%), %.0f rows/s, ETA %s", stage, n, total, pct, rate, fmtETA(eta))
+	}
+}
+
+// fmtETA formats seconds as m:ss or h:mm:ss; "?" when unknown.
+func fmtETA(s float64) string {
+	if s < 0 {
+		return "?"
+	}
+	d := time.Duration(s+0.5) * time.Second
+	h, m, sec := int(d.Hours()), int(d.Minutes())%60, int(d.Seconds())%60
+	if h > 0 {
+		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	}
+	return fmt.Sprintf("%d:%02d", m, sec)
+}
 
 func (p *progress) stop() {
 	close(p.quit)

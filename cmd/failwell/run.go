@@ -107,9 +107,8 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	ingested := time.Now()
 	log.printf("read %d rows from %d file(s)", len(stories), len(inputs))
 
-	prog := newProgress(log, len(stories))
+	prog := newProgress(log, "score", len(stories))
 	results, runErr := scoreStream(ctx, s, stories, prog)
-	prog.stop()
 	scored := time.Now()
 
 	info := report.RunInfo{
@@ -130,6 +129,16 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	var sum *report.Summary
 	var writeErr error
 	if runErr == nil {
+		nPDF := 0
+		for i := range results {
+			if results[i].Scored() {
+				nPDF++
+			}
+		}
+		if s.cfg.NoPDF {
+			nPDF = 0
+		}
+		prog.setStage("pdf", nPDF)
 		sum, writeErr = report.Write(ctx, results, report.Options{
 			Dir:     s.cfg.Out,
 			Rubric:  s.rubric,
@@ -139,9 +148,20 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 			Version: programVersion(),
 			Brand:   report.Brand(s.cfg.Brand),
 			Run:     &info,
+			Progress: func() {
+				if !s.cfg.NoPDF {
+					prog.step()
+				}
+			},
 		})
 		info.Stages = append(info.Stages, report.Stage{Name: "report", Seconds: time.Since(scored).Seconds()})
+		if sum != nil {
+			for _, st := range sum.Stages {
+				info.Stages = append(info.Stages, report.Stage{Name: "report." + st.Name, Seconds: st.Seconds})
+			}
+		}
 	}
+	prog.stop()
 	if sum != nil {
 		info.Counts = sum.Counts
 		info.Outputs = sum.Files
