@@ -204,6 +204,32 @@ func TestOldStoryLowersRecency(t *testing.T) {
 	}
 }
 
+// The story's date is when the failure happened: old background before it
+// does not make it old, and a recent date where the lesson was applied
+// later does not make an old story recent.
+func TestStoryDateIsTheFailuresDate(t *testing.T) {
+	sc := defaultScorer(t)
+	base := levels(score(t, sc, strongStory))["recency"]
+	tests := []struct {
+		name    string
+		text    string
+		min, mx int
+	}{
+		{"old background, recent failure",
+			"I started my career in 2010 as an intern at a bank, and I moved into product in 2017.\n\n" + strongStory, base, 4},
+		{"old failure, lesson applied this year",
+			strings.Replace(strongStory, "In 2025", "In 2013", 1), 0, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := levels(score(t, sc, tt.text))["recency"]
+			if got < tt.min || got > tt.mx {
+				t.Errorf("got recency %d, want %d..%d", got, tt.min, tt.mx)
+			}
+		})
+	}
+}
+
 func TestBlamingTeammatesLowersOwnership(t *testing.T) {
 	sc := defaultScorer(t)
 	base := levels(score(t, sc, strongStory))["ownership"]

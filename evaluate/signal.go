@@ -442,14 +442,37 @@ func (qm *quantityMatcher) find(d *doc, _ time.Time) []hit {
 // timeMatcher scores the age of the story's first date.
 type timeMatcher struct{ ages []AgeStep }
 
-// storyDate returns the story's first date mention, if any.
+// storyDateWindow is the opening share of a story's tokens in which the
+// story's own date is looked for.
+const storyDateWindow = 0.4
+
+// storyDate returns the date of the story's events: the latest date
+// mentioned in the opening storyDateWindow of the story (a story that
+// opens with old background, "I started my career in 2012 ... In March
+// 2025 I led ...", is dated by the later mention), or else the first date
+// anywhere. Dates later in the story ("since then, in 2024 ...") are where
+// a lesson was applied, not when the failure happened, so they never
+// replace an opening date.
 func storyDate(d *doc) (timeMention, bool) {
+	var best timeMention
+	found := false
+	n := max(1, len(d.Tokens))
 	for _, tm := range d.Times {
-		if tm.Kind == timeDate {
-			return tm, true
+		if tm.Kind != timeDate {
+			continue
+		}
+		if !found {
+			best, found = tm, true
+			continue
+		}
+		if float64(tm.Tok0)/float64(n) > storyDateWindow {
+			break
+		}
+		if tm.At.After(best.At) {
+			best = tm
 		}
 	}
-	return timeMention{}, false
+	return best, found
 }
 
 func (tm *timeMatcher) find(d *doc, ref time.Time) []hit {
