@@ -73,7 +73,8 @@ var critColors = []pdfRGB{
 // Full, see fonts/README.md) and parsed once per process; each PDF embeds
 // only the code pages (font subsets of at most 223 glyphs, built once per
 // process and shared) that its text uses. Characters no font covers are drawn
-// as a red "□"; Hebrew and Arabic runs are reversed for display. The output depends only
+// as a red "□"; Arabic letters are joined (presentation forms), and Hebrew
+// and Arabic runs are reversed for display. The output depends only
 // on its inputs: the same res and opts give the same bytes. PDF is safe for
 // concurrent use.
 //

@@ -133,6 +133,9 @@ func (s *shaper) shape(spans []textSpan, size float64) *textPara {
 		if !norm.NFC.IsNormalString(text) {
 			text = norm.NFC.String(text)
 		}
+		if hasArabic(text) {
+			text = shapeArabic(text, func(r rune) bool { return s.fs.has(faceSans, r) })
+		}
 		for _, r := range text {
 			r, ok := cleanRune(r)
 			if !ok {
@@ -300,7 +303,7 @@ func isRTL(r rune) bool {
 // visualOrder is a minimal bidi pass for one line: each run of right-to-left
 // characters (with the spaces and punctuation between them) is reversed, so
 // a Hebrew or Arabic name reads right to left inside left-to-right text.
-// Arabic letters are not joined (no shaping): they show in isolated forms.
+// Arabic letters have already been joined by [shapeArabic].
 //
 // Devanagari is not shaped either (no conjuncts: a virama shows as such), but
 // the vowel sign I (ि), which is written after its consonant and drawn

@@ -114,11 +114,11 @@ func TestVisualOrderReversesRightToLeftRuns(t *testing.T) {
 		{"abc", "abc"},
 		{"שלום", "םולש"},
 		{"Sarah שרה כהן!", "Sarah ןהכ הרש!"},
-		{"a سارة b", "a ةراس b"},
-		{"प्रिया", "प्िरया"}, // sign I before its consonant
-		{"फ़िर", "िफ़र"},     // ... with the consonant's nukta
-		{"ि", "ि"},           // alone: stays
-		{"अि", "अि"},         // after a vowel: stays
+		{"a سارة b", "a \uFE93\uFEAD\uFE8E\uFEB3 b"}, // joined, then reversed
+		{"प्रिया", "प्िरया"},                         // sign I before its consonant
+		{"फ़िर", "िफ़र"},                             // ... with the consonant's nukta
+		{"ि", "ि"},                                   // alone: stays
+		{"अि", "अि"},                                 // after a vowel: stays
 	}
 	for _, tt := range tests {
 		p := sh.shape(plainSpans(tt.in, pdfColText, false), 10)
@@ -239,5 +239,30 @@ func TestFlagLabel(t *testing.T) {
 		if got := flagLabel(tt.code); got != tt.want {
 			t.Errorf("flagLabel(%q) = %q, want %q", tt.code, got, tt.want)
 		}
+	}
+}
+
+func TestShapeArabicJoinsLetters(t *testing.T) {
+	all := func(rune) bool { return true }
+	tests := []struct{ name, in, want string }{
+		{"initial, final, then letters that do not join forward", "سارة", "\uFEB3\uFE8E\uFEAD\uFE93"},
+		{"initial, medial, medial, final", "محمد", "\uFEE3\uFEA4\uFEE4\uFEAA"},
+		{"lam-alef ligature, isolated", "لا", "\uFEFB"},
+		{"lam-alef ligature, final", "سلام", "\uFEB3\uFEFC\uFEE1"},
+		{"Persian letters", "پری", "\uFB58\uFEAE\uFBFC"},
+		{"marks are transparent", "بَب", "\uFE91\u064E\uFE90"},
+		{"a space breaks joining", "ب ب", "\uFE8F \uFE8F"},
+		{"other text is unchanged", "Youssef 12 שרה", "Youssef 12 שרה"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := shapeArabic(tt.in, all); got != tt.want {
+				t.Errorf("shapeArabic(%q) = %+q, want %+q", tt.in, got, tt.want)
+			}
+		})
+	}
+	none := func(rune) bool { return false }
+	if got := shapeArabic("محمد", none); got != "محمد" {
+		t.Errorf("without the forms' glyphs: got %+q, want the letters unchanged", got)
 	}
 }
