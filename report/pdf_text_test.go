@@ -185,7 +185,8 @@ func TestCapStory(t *testing.T) {
 // that lines partition the cells in order, and that only single cells
 // overflow a line.
 func FuzzShapeWrap(f *testing.F) {
-	for _, s := range []string{"", "hello world", "Nguyễn 陈静 שרה 😀\x00\n\n\t", "a-b/c–d", strings.Repeat("x", 300), "\xff\xfe", "\u202e\u200d"} {
+	for _, s := range []string{"", "hello world", "Nguyễn 陈静 שרה 😀\x00\n\n\t", "a-b/c–d", strings.Repeat("x", 300), "\xff\xfe", "\u202e\u200d",
+		"سلام لا بَب", "प्रिया फ़िर", "ที่ผ่านมา", "김민준"} {
 		f.Add(s, 40.0)
 	}
 	sh := testShaper(f)
