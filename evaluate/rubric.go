@@ -104,8 +104,8 @@ type Signal struct {
 	// Quantities selects quantity kinds (quantity): percent, money, count,
 	// duration. Empty means all but duration.
 	Quantities []string `yaml:"quantities,omitempty" json:"quantities,omitempty"`
-	// Ages maps the age of the story's first date, in years before the
-	// reference date, to a multiple of Weight (time): the first step whose
+	// Ages maps the age of the story's date (the latest date in its first 40%, else its first
+	// date), in years before the reference date, to a multiple of Weight (time): the first step whose
 	// MaxYears is >= the age applies.
 	Ages []AgeStep `yaml:"ages,omitempty" json:"ages,omitempty"`
 	// Sections are the expected parts of the story, in order (sections).

@@ -439,7 +439,7 @@ func (qm *quantityMatcher) find(d *doc, _ time.Time) []hit {
 	return out
 }
 
-// timeMatcher scores the age of the story's first date.
+// timeMatcher scores the age of the story's date (see storyDate).
 type timeMatcher struct{ ages []AgeStep }
 
 // storyDateWindow is the opening share of a story's tokens in which the
