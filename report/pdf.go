@@ -430,19 +430,21 @@ func (d *pdfDoc) header() {
 	if d.logo != nil {
 		info := d.pdf.RegisterImageOptionsReader("logo", fpdf.ImageOptions{ImageType: logoImageType(d.logo)}, bytes.NewReader(d.logo))
 		if d.pdf.Ok() && info != nil && info.Height() > 0 {
-			h := 11.0
+			// 10 mm tall at most, on a tile from y=5.5 that ends 5 mm above
+			// the candidate's name.
+			h := 10.0
 			w := math.Min(h*info.Width()/info.Height(), 40)
 			h = math.Min(h, w*info.Height()/info.Width())
 			d.fill(pdfColWhite)
-			d.pdf.RoundedRect(x, 6.5, w+4, h+3, 1.5, "1234", "F")
-			d.pdf.ImageOptions("logo", x+2, 8, w, h, false, fpdf.ImageOptions{ImageType: logoImageType(d.logo)}, 0, "")
+			d.pdf.RoundedRect(x, 5.5, w+3.6, h+3, 1.5, "1234", "F")
+			d.pdf.ImageOptions("logo", x+1.8, 7, w, h, false, fpdf.ImageOptions{ImageType: logoImageType(d.logo)}, 0, "")
 			x += w + 8
 		}
 	}
 	org := cutRunes(d.opts.Brand.Org, nameMaxRunes)
 	if org != "" {
-		d.text(x, 11.5, cardX-6-x, 10, 'L', plainSpans(org, pdfColWhite, true)...)
-		d.text(x, 16.5, cardX-6-x, 8.5, 'L', plainSpans("Feedback on your failure story", light, false)...)
+		d.text(x, 11, cardX-6-x, 10, 'L', plainSpans(org, pdfColWhite, true)...)
+		d.text(x, 16, cardX-6-x, 8.5, 'L', plainSpans("Feedback on your failure story", light, false)...)
 	} else {
 		d.text(x, 13, cardX-6-x, 10, 'L', plainSpans("Feedback on your failure story", pdfColWhite, true)...)
 	}
