@@ -595,10 +595,22 @@ func (d *pdfDoc) glance() {
 	sx := d.ml + chartW + 8
 	sw := w - chartW - 8
 	d.y = top
-	d.card(sx, sw, "Keep doing", r.Strength, pdfColKeep)
+	d.card(sx, sw, keepTitle(r.Scores), r.Strength, pdfColKeep)
 	d.y += 4
 	d.card(sx, sw, "Change first", r.Change, pdfColChange)
 	d.y = math.Max(d.y, chartBottom) + 6
+}
+
+// keepTitle is the title of the strength card: "Keep doing" once some
+// criterion reaches level 2; below that, telling a candidate to keep doing
+// a level-1 habit ("mostly excuses or blame") would be wrong.
+func keepTitle(scores []evaluate.Score) string {
+	for _, s := range scores {
+		if s.Level >= 2 {
+			return "Keep doing"
+		}
+	}
+	return "Strongest so far"
 }
 
 // meanMarker draws the cohort-average marker: a dark rule with a small

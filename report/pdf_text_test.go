@@ -267,3 +267,25 @@ func TestShapeArabicJoinsLetters(t *testing.T) {
 		t.Errorf("without the forms' glyphs: got %+q, want the letters unchanged", got)
 	}
 }
+
+func TestKeepTitle(t *testing.T) {
+	tests := []struct {
+		levels []int
+		want   string
+	}{
+		{[]int{4, 3, 2}, "Keep doing"},
+		{[]int{0, 2}, "Keep doing"},
+		{[]int{1, 1, 0}, "Strongest so far"},
+		{[]int{0, 0}, "Strongest so far"},
+		{nil, "Strongest so far"},
+	}
+	for _, tt := range tests {
+		var scores []evaluate.Score
+		for _, l := range tt.levels {
+			scores = append(scores, evaluate.Score{Level: l})
+		}
+		if got := keepTitle(scores); got != tt.want {
+			t.Errorf("keepTitle(%v) = %q, want %q", tt.levels, got, tt.want)
+		}
+	}
+}
