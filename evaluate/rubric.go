@@ -19,6 +19,13 @@ type Rubric struct {
 	Examples []Example `yaml:"examples,omitempty" json:"examples,omitempty"`
 	// Flags configures the review flags; nil means [DefaultFlagSettings].
 	Flags *FlagSettings `yaml:"flags,omitempty" json:"flags,omitempty"`
+	// TotalCurve, when > 0, bends the total: total = 100 × f^TotalCurve,
+	// where f = Σ weight·level/4 ÷ Σ weight is the weighted share of the
+	// levels (0..1). 0 or 1 keeps the total linear. The curve is monotone
+	// and keeps 0 at 0 and 100 at 100, so rankings do not change; a value
+	// above 1 makes a story lose more for each level it misses, as human
+	// raters' overall judgements do.
+	TotalCurve float64 `yaml:"total_curve,omitempty" json:"total_curve,omitempty"`
 }
 
 // Band is a named range of totals: a story is in the band with the highest

@@ -28,8 +28,9 @@ import (
 //     have fired for the later signal to fire.
 //  3. level = the number of Thresholds <= raw (0..4), then capped by the
 //     MaxLevel of every fired signal and by the rubric's flag caps.
-//  4. Total = 100 × Σ weight·level/4 ÷ Σ weight, rounded to 0.1, then capped
-//     at ZeroCapsTotal of every criterion at level 0; the band is the one with
+//  4. Total = 100 × f^TotalCurve with f = Σ weight·level/4 ÷ Σ weight (a
+//     TotalCurve of 0 or 1 keeps it linear), rounded to 0.1, then capped at
+//     ZeroCapsTotal of every criterion at level 0; the band is the one with
 //     the highest Min <= Total.
 
 // RubricScorer is a rubric compiled for scoring. It is safe for concurrent use.
@@ -156,9 +157,7 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 		sum += cc.Weight * float64(sc.Level) / 4
 		res.Scores = append(res.Scores, sc)
 	}
-	if s.weights > 0 {
-		res.Total = math.Round(sum/s.weights*1000) / 10
-	}
+	res.Total = s.total(sum)
 	for i, cc := range s.criteria {
 		if cc.ZeroCapsTotal > 0 && res.Scores[i].Level == 0 && res.Total > cc.ZeroCapsTotal {
 			res.Total = cc.ZeroCapsTotal
@@ -167,6 +166,20 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 	res.Band = s.band(res.Total)
 	res.Strength, res.Change = s.summary(res.Scores)
 	return res, nil
+}
+
+// total turns the weighted sum of level/4 into the total 0..100: the
+// weighted share of the levels, bent by the rubric's TotalCurve, rounded
+// to 0.1.
+func (s *RubricScorer) total(sum float64) float64 {
+	if s.weights <= 0 {
+		return 0
+	}
+	f := math.Max(0, math.Min(1, sum/s.weights))
+	if c := s.rubric.TotalCurve; c > 0 && c != 1 {
+		f = math.Pow(f, c)
+	}
+	return math.Round(f*1000) / 10
 }
 
 // band returns the name of the band total falls in.
@@ -521,7 +534,12 @@ func (s *RubricScorer) summary(scores []Score) (strength, change string) {
 		return strength, "Nothing to change on this rubric: every criterion is at level 4."
 	}
 	c := scores[ci]
-	gain := math.Round(c.Weight/s.weights*100*float64(4-c.Level)/4*10) / 10
+	var sum, up float64
+	for _, sc := range scores {
+		sum += sc.Weight * float64(sc.Level) / 4
+	}
+	up = sum + c.Weight*float64(4-c.Level)/4
+	gain := math.Round((s.total(up)-s.total(sum))*10) / 10
 	step := c.NextStep
 	if step == "" {
 		step = c.Feedback

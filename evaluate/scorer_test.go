@@ -115,3 +115,42 @@ func TestZeroCapsTotal(t *testing.T) {
 		}
 	}
 }
+
+func TestTotalCurve(t *testing.T) {
+	// base 2 gives level 2 of 4 on the single criterion: f = 0.5.
+	tests := []struct {
+		name  string
+		curve float64
+		want  float64
+	}{
+		{"unset is linear", 0, 50},
+		{"one is linear", 1, 50},
+		{"1.5 bends down", 1.5, 35.4},
+		{"2 squares", 2, 25},
+		{"below 1 bends up", 0.5, 70.7},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := oneCriterion(2, Signal{ID: "z", Kind: "phrase", Weight: 1, Phrases: []string{"zebra"}})
+			r.TotalCurve = tt.curve
+			sc, err := New(r)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := sc.Score(context.Background(), Story{Text: "The launch failed and I learned why."}, refDate)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Total != tt.want {
+				t.Errorf("total = %v, want %v", res.Total, tt.want)
+			}
+		})
+	}
+	for _, bad := range []float64{-1, 4.5} {
+		r := oneCriterion(2, Signal{ID: "z", Kind: "phrase", Weight: 1, Phrases: []string{"zebra"}})
+		r.TotalCurve = bad
+		if err := r.Validate(); err == nil || !strings.Contains(err.Error(), "total_curve") {
+			t.Errorf("total_curve %v: got %v, want a total_curve error", bad, err)
+		}
+	}
+}

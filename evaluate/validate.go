@@ -148,6 +148,9 @@ func (r *Rubric) Validate() error {
 	if len(r.Bands) > 0 && !hasZero {
 		add("bands", "one band must have min 0 so that every total has a band")
 	}
+	if r.TotalCurve < 0 || r.TotalCurve > 4 || math.IsNaN(r.TotalCurve) {
+		add("total_curve", "must be between 0 and 4 (0 or 1: a linear total), got %g", r.TotalCurve)
+	}
 	if len(r.Criteria) == 0 {
 		add("criteria", "at least one criterion is required")
 	}
