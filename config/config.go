@@ -22,6 +22,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -56,6 +57,12 @@ type Config struct {
 	// Blind replaces candidates' names and emails with stable pseudonyms in
 	// every output and writes the mapping to a separate file (run only).
 	Blind bool
+	// Force re-renders every PDF, ignoring the content hashes an earlier
+	// run left in Out (run only).
+	Force bool
+	// Shard is "K/N": process only the K-th of N deterministic partitions
+	// of the rows (see [ParseShard]); empty for all rows (run only).
+	Shard string
 	// Quiet suppresses progress output.
 	Quiet bool
 	// LogFormat is "text" or "json".
@@ -112,6 +119,9 @@ func (c *Config) Validate() error {
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		add("log_format", `must be "text" or "json", got %q`, c.LogFormat)
 	}
+	if _, _, err := ParseShard(c.Shard); err != nil {
+		add("shard", "%v", err)
+	}
 	if c.Brand.Accent != "" && !accentRE.MatchString(c.Brand.Accent) {
 		add("brand.accent", `must be a colour "#RRGGBB", got %q`, c.Brand.Accent)
 	}
@@ -159,4 +169,19 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// ParseShard parses a shard "K/N" (1 <= K <= N): the K-th of N partitions.
+// The empty string is the whole batch, 1/1.
+func ParseShard(s string) (k, n int, err error) {
+	if strings.TrimSpace(s) == "" {
+		return 1, 1, nil
+	}
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "/")
+	k, err1 := strconv.Atoi(strings.TrimSpace(a))
+	n, err2 := strconv.Atoi(strings.TrimSpace(b))
+	if !ok || err1 != nil || err2 != nil || n < 1 || k < 1 || k > n {
+		return 0, 0, fmt.Errorf(`must be "K/N" with 1 <= K <= N (e.g. 2/8), got %q`, s)
+	}
+	return k, n, nil
 }

@@ -43,6 +43,9 @@ type Options struct {
 	// date, arguments), shown on the workbook's Run sheet. Write does not
 	// write run.json; see [WriteRun].
 	Run *RunInfo
+	// Force renders every PDF again, ignoring the hashes an earlier run
+	// left in Dir (see [Write]).
+	Force bool
 	// Progress, if non-nil, is called once per PDF written or failed, from
 	// the rendering goroutines: it must be safe for concurrent use.
 	Progress func()

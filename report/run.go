@@ -67,6 +67,9 @@ type Counts struct {
 	Rejected int `json:"rejected"` // rows rejected by ingest or failed while scoring
 	Flagged  int `json:"flagged"`  // scored rows with review flags
 	PDFs     int `json:"pdfs"`     // PDF reports written
+	// PDFsReused counts the PDFs (among PDFs) left as an earlier run wrote
+	// them, their content being unchanged.
+	PDFsReused int `json:"pdfs_reused"`
 }
 
 // Stage is the duration of one stage of a run ("ingest", "score", "report").

@@ -41,6 +41,9 @@ type Summary struct {
 	// Stages are the durations of Write's stages: "pdf" (when PDFs were
 	// written), "jsonl" and "workbook".
 	Stages []Stage
+	// Removed lists the PDFs of an earlier run that were removed because
+	// their rows are gone (or now have another file name).
+	Removed []string
 }
 
 // pdfFunc renders one candidate's PDF; [PDF] in production.
@@ -50,6 +53,16 @@ type pdfFunc func(w io.Writer, res *evaluate.Result, opts PDFOptions) error
 // if needed: one PDF per scored result in feedback/ (unless opts.NoPDF),
 // results.jsonl and report.xlsx. run.json is written separately by
 // [WriteRun] once the exit status is known.
+//
+// Runs are incremental: for every PDF, Write records in opts.Dir a content
+// hash of what it was rendered from (the result, rubric, version, date,
+// brand and the cohort averages as drawn, to 0.05 of a level), and a later
+// Write into the same directory keeps each PDF whose hash is unchanged
+// (Counts.PDFsReused), renders the others, and removes the PDFs of rows
+// that are gone (Summary.Removed); opts.Force renders everything. Each
+// finished PDF is journalled at once, so that a run killed at any point
+// (kill -9 included) is resumed by the next one without redoing it.
+// results.jsonl and report.xlsx are always written whole.
 //
 // Every file is written atomically (temporary file in the same directory,
 // fsync, rename) with mode 0600, and only inside opts.Dir. PDFs are rendered
@@ -77,40 +90,11 @@ func write(ctx context.Context, results []evaluate.Result, opts Options, render 
 	sum.Counts = countResults(results)
 
 	if !opts.NoPDF && sum.Counts.Scored > 0 {
-		if err := d.mkdir(feedbackDir); err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-		names := pdfNames(results)
-		popts := PDFOptions{
-			Rubric:      opts.Rubric,
-			CohortMeans: CohortMeans(results),
-			Date:        opts.Date,
-			Version:     opts.Version,
-			Brand:       opts.Brand,
-		}
-		// PDFs are renamed into place whole but not synced one by one; one
-		// syncfs makes them durable before results.jsonl names them.
-		lazy := *d
-		lazy.lazy = true
 		t0 := time.Now()
-		if err := writePDFs(ctx, &lazy, results, names, popts, opts.Jobs, render, sum.PDFErrors, opts.Progress); err != nil {
+		if err := writeAllPDFs(ctx, d, results, opts, render, sum); err != nil {
 			return nil, fmt.Errorf("report: %w", err)
-		}
-		if err := d.syncAll(); err != nil {
-			return nil, fmt.Errorf("report: %s: sync: %w", d.path, err)
 		}
 		sum.Stages = append(sum.Stages, Stage{Name: "pdf", Seconds: time.Since(t0).Seconds()})
-		for i, n := range names {
-			if n == "" {
-				continue
-			}
-			if sum.PDFErrors[i] != nil {
-				sum.PDFFailed++
-				continue
-			}
-			sum.PDF[i] = n
-			sum.Counts.PDFs++
-		}
 	}
 
 	t0 := time.Now()
@@ -138,40 +122,159 @@ func write(ctx context.Context, results []evaluate.Result, opts Options, render 
 	return sum, ctx.Err()
 }
 
-// writePDFs renders the PDF of every result with a name, at most jobs at a
-// time, recording each row's failure in errs. It returns an error only when
-// the output directory itself fails (all rows failing to write the same way
-// is reported per row too, but a failed mkdir is fatal earlier).
-func writePDFs(ctx context.Context, d *outDir, results []evaluate.Result, names []string,
-	popts PDFOptions, jobs int, render pdfFunc, errs []error, step func()) error {
+// writeAllPDFs writes the PDF of every scored result into d's feedback
+// directory, reusing each PDF whose content hash is unchanged since an
+// earlier run (unless opts.Force), and records each row's PDF or failure in
+// sum. After a complete run the PDFs of rows that are gone are removed and
+// the state file is rewritten; after a cancelled one nothing is removed
+// and the state keeps every finished PDF, so that the next run resumes.
+func writeAllPDFs(ctx context.Context, d *outDir, results []evaluate.Result, opts Options, render pdfFunc, sum *Summary) error {
+	if err := d.mkdir(feedbackDir); err != nil {
+		return err
+	}
+	names := pdfNames(results)
+	popts := PDFOptions{
+		Rubric:      opts.Rubric,
+		CohortMeans: roundMeans(CohortMeans(results)),
+		Date:        opts.Date,
+		Version:     opts.Version,
+		Brand:       opts.Brand,
+	}
+	hasher, err := newPDFHasher(popts)
+	if err != nil {
+		return err
+	}
+	prev := map[string]string{}
+	if !opts.Force {
+		prev = loadState(d)
+	}
+	jr, err := openJournal(d)
+	if err != nil {
+		return fmt.Errorf("%s: %w", d.path, err)
+	}
+	defer jr.Close()
+	// PDFs are renamed into place whole but not synced one by one; one
+	// syncfs makes them durable before results.jsonl names them.
+	lazy := *d
+	lazy.lazy = true
+	run := &pdfRun{d: &lazy, results: results, names: names, popts: popts, render: render,
+		errs: sum.PDFErrors, step: opts.Progress, hasher: hasher, prev: prev, jr: jr,
+		hashes: make([]string, len(results)), reused: make([]bool, len(results))}
+	if err := run.all(ctx, opts.Jobs); err != nil {
+		return err
+	}
+	if err := d.syncAll(); err != nil {
+		return fmt.Errorf("%s: sync: %w", d.path, err)
+	}
+	state := map[string]string{}
+	keep := map[string]bool{}
+	for i, n := range names {
+		if n == "" {
+			continue
+		}
+		keep[n] = true
+		if sum.PDFErrors[i] != nil {
+			sum.PDFFailed++
+			continue
+		}
+		sum.PDF[i] = n
+		sum.Counts.PDFs++
+		if run.reused[i] {
+			sum.Counts.PDFsReused++
+		}
+		state[n] = run.hashes[i]
+	}
+	if ctx.Err() != nil {
+		// Interrupted: keep what an earlier run rendered for rows not
+		// reached, remove nothing.
+		for n, h := range prev {
+			if _, ok := state[n]; !ok {
+				state[n] = h
+			}
+		}
+	} else {
+		removed, err := pruneFeedback(d, keep)
+		sum.Removed = removed
+		if err != nil {
+			return fmt.Errorf("%s: %w", d.path, err)
+		}
+	}
+	if err := saveState(d, state); err != nil {
+		return fmt.Errorf("%s: %w", d.path, err)
+	}
+	return nil
+}
+
+// pdfRun renders the PDFs of one Write.
+type pdfRun struct {
+	d       *outDir
+	results []evaluate.Result
+	names   []string // parallel to results; "" for no PDF
+	popts   PDFOptions
+	render  pdfFunc
+	errs    []error // out: each row's failure
+	step    func()  // progress, or nil
+	hasher  *pdfHasher
+	prev    map[string]string // PDF → hash, from earlier runs
+	jr      *journal
+	hashes  []string // out: the hash of each PDF written or reused
+	reused  []bool   // out: the PDF was already there
+}
+
+// all renders every PDF, at most jobs at a time, recording each row's
+// failure in r.errs. A cancelled context leaves the rows not reached with
+// the context error.
+func (r *pdfRun) all(ctx context.Context, jobs int) error {
 	if jobs <= 0 {
 		jobs = runtime.GOMAXPROCS(0)
 	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(jobs)
-	for i := range results {
-		if names[i] == "" {
+	for i := range r.results {
+		if r.names[i] == "" {
 			continue
 		}
 		if err := gctx.Err(); err != nil {
-			errs[i] = err
+			r.errs[i] = err
 			continue
 		}
 		g.Go(func() error {
-			if err := gctx.Err(); err != nil {
-				errs[i] = err
-				return nil
-			}
-			errs[i] = d.writeFile(names[i], func(w io.Writer) error {
-				return safeRender(render, w, &results[i], popts)
-			})
-			if step != nil {
-				step()
+			r.one(gctx, i)
+			if r.step != nil {
+				r.step()
 			}
 			return nil
 		})
 	}
 	return g.Wait()
+}
+
+// one writes the PDF of row i, unless the same content is already there.
+func (r *pdfRun) one(ctx context.Context, i int) {
+	if err := ctx.Err(); err != nil {
+		r.errs[i] = err
+		return
+	}
+	name, res := r.names[i], &r.results[i]
+	h, err := r.hasher.hash(name, res)
+	if err != nil {
+		r.errs[i] = err
+		return
+	}
+	if r.prev[name] == h {
+		if fi, err := r.d.root.Stat(name); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
+			r.hashes[i], r.reused[i] = h, true
+			return
+		}
+	}
+	r.errs[i] = r.d.writeFile(name, func(w io.Writer) error {
+		return safeRender(r.render, w, res, r.popts)
+	})
+	if r.errs[i] == nil {
+		r.hashes[i] = h
+		// A lost journal line only costs a re-render next time.
+		_ = r.jr.record(name, h)
+	}
 }
 
 // RenderPanicError is a panic recovered while rendering one PDF.

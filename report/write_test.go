@@ -158,7 +158,7 @@ func TestWriteWritesEveryOutput(t *testing.T) {
 		}
 	}
 	got := listFiles(t, opts.Dir)
-	want := append([]string{"report.xlsx", "results.jsonl"}, nonEmpty(wantPDF)...)
+	want := append([]string{stateFile, "report.xlsx", "results.jsonl"}, nonEmpty(wantPDF)...)
 	slices.Sort(want)
 	if !slices.Equal(got, want) {
 		t.Errorf("files:\n got %q\nwant %q", got, want)

@@ -148,6 +148,7 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 			Version: programVersion(),
 			Brand:   report.Brand(s.cfg.Brand),
 			Run:     &info,
+			Force:   s.cfg.Force,
 			Progress: func() {
 				if !s.cfg.NoPDF {
 					prog.step()
@@ -205,6 +206,9 @@ func printRunSummary(g *globalOptions, log *logger, s *setup, results []evaluate
 	}
 	fmt.Fprintf(g.stdout, "%d rows: %d scored (%d flagged for review), %d rejected\n", c.Read, c.Scored, c.Flagged, c.Rejected)
 	pdfs := fmt.Sprintf("%d PDFs in feedback/, ", c.PDFs)
+	if c.PDFsReused > 0 || len(sum.Removed) > 0 {
+		pdfs = fmt.Sprintf("%d PDFs in feedback/ (%d rendered, %d unchanged, %d removed), ", c.PDFs, c.PDFs-c.PDFsReused, c.PDFsReused, len(sum.Removed))
+	}
 	if s.cfg.NoPDF {
 		pdfs = ""
 	}
