@@ -60,8 +60,9 @@ type critCol struct {
 
 type xlStyles struct {
 	header, title, subtitle, label, bold, date, total, mean, num, numLeft, wrap, top, link, note, center int
-	// totalTop is total, top-aligned, for rows of wrapped text.
-	totalTop int
+	// totalTop and boldTop are total and bold, top-aligned, for rows of
+	// wrapped text.
+	totalTop, boldTop int
 }
 
 // writeWorkbook writes report.xlsx to w.
@@ -165,6 +166,7 @@ func (b *wb) makeStyles() error {
 			Border: []excelize.Border{{Type: "bottom", Color: accent, Style: 1}}}},
 		{&b.st.label, &excelize.Style{Font: &excelize.Font{Color: "#404040"}}},
 		{&b.st.bold, &excelize.Style{Font: &excelize.Font{Bold: true}}},
+		{&b.st.boldTop, &excelize.Style{Font: &excelize.Font{Bold: true}, Alignment: &excelize.Alignment{Vertical: "top"}}},
 		{&b.st.date, &excelize.Style{CustomNumFmt: &dateFmt, Alignment: &excelize.Alignment{Horizontal: "left"}}},
 		{&b.st.total, &excelize.Style{CustomNumFmt: &totalFmt}},
 		{&b.st.totalTop, &excelize.Style{CustomNumFmt: &totalFmt, Alignment: &excelize.Alignment{Vertical: "top"}}},
@@ -340,7 +342,10 @@ type wrapped struct {
 func rowHeight(cells ...wrapped) float64 {
 	lines := 1
 	for _, c := range cells {
-		perLine := max(int(c.width*1.15), 1) // proportional text is narrower than digits
+		// Proportional text is narrower than the digits a width counts, but
+		// lines break at spaces and LibreOffice's fallback fonts are wider:
+		// one character per width unit fits both Excel and LibreOffice.
+		perLine := max(int(c.width), 1)
 		n := 0
 		for par := range strings.SplitSeq(c.text, "\n") {
 			n += max(1, (displayWidth(par)+perLine-1)/perLine)
@@ -872,11 +877,14 @@ func (b *wb) rubric() error {
 	for i, h := range []string{"Band", "Minimum total", "Description", "", ""} {
 		set.str(row, i+1, h, b.st.header)
 	}
+	if set.err == nil {
+		set.err = f.MergeCell(s, set.ref(row, 3), set.ref(row, 5))
+	}
 	bands := slices.Clone(r.Bands)
 	slices.SortStableFunc(bands, func(x, y evaluate.Band) int { return cmp.Compare(y.Min, x.Min) })
 	for i, bd := range bands {
 		rr := row + 1 + i
-		set.str(rr, 1, b.text(bd.Name), b.st.bold)
+		set.str(rr, 1, b.text(bd.Name), b.st.boldTop)
 		set.num(rr, 2, finiteOr0(bd.Min), b.st.totalTop)
 		set.str(rr, 3, b.text(bd.Description), b.st.wrap)
 		if set.err == nil {
