@@ -508,6 +508,10 @@ type compiledSection struct {
 	within   float64
 }
 
+// resultNotBefore is the opening share of a story in which cues of the
+// last section (the result) do not vote; headings are not limited.
+const resultNotBefore = 0.15
+
 // sectionMatcher assigns sentences to sections and scores how many
 // sections are present, in order.
 type sectionMatcher struct{ sections []compiledSection }
@@ -521,9 +525,16 @@ func (sm *sectionMatcher) roles(d *doc) []int {
 		votes[i] = make([]float64, len(sm.sections))
 		role[i] = -1
 	}
+	last := len(sm.sections) - 1
 	for k, sec := range sm.sections {
 		for _, h := range sec.phrases.find(d, time.Time{}) {
-			if d.Tokens[h.Tok].Negated || sec.within > 0 && d.pos(h.Tok) > sec.within {
+			p := d.pos(h.Tok)
+			if d.Tokens[h.Tok].Negated || sec.within > 0 && p > sec.within {
+				continue
+			}
+			// The last section (the result) cannot open a story: a result
+			// word there is the goal ("to increase retention by 10%").
+			if k == last && k > 0 && p < resultNotBefore {
 				continue
 			}
 			votes[h.Sent][k]++
