@@ -341,6 +341,21 @@ func isNegator(lower string) bool {
 	return negatorWords[lower]
 }
 
+// compoundOrAffirmed reports whether the negator at token i does not negate
+// what follows: the first half of a hyphenated compound ("no-shows",
+// "no-code") or "not only" / "not just", which affirm ("not only did
+// signups fall, ...").
+func compoundOrAffirmed(d *doc, i, end int) bool {
+	if i+1 >= end {
+		return false
+	}
+	next := d.Tokens[i+1]
+	if next.Lower == "-" && next.Start == d.Tokens[i].End {
+		return true
+	}
+	return d.Tokens[i].Lower == "not" && (next.Lower == "only" || next.Lower == "just")
+}
+
 // markNegation marks negators and the words in their scope: up to
 // maxNegScope words after the negator, stopping at clause punctuation or a
 // contrastive conjunction.
@@ -356,7 +371,7 @@ func markNegation(d *doc) {
 				}
 				continue
 			}
-			if isNegator(tk.Lower) {
+			if isNegator(tk.Lower) && !compoundOrAffirmed(d, i, sn.T1) {
 				tk.Negator = true
 				left = maxNegScope
 				continue

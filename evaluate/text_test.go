@@ -60,6 +60,10 @@ func TestAnalyzeNegationScope(t *testing.T) {
 		{"I learned a lot.", "learned", false},
 		{"Without talking to users we shipped it.", "talking", true},
 		{"It was not a failure of the launch team in any way at all really, we shipped.", "shipped", false},
+		{"No-shows fell to 13% within a month.", "fell", false},
+		{"Not only did signups fall, churn rose.", "fall", false},
+		{"It was not just a pricing problem.", "pricing", false},
+		{"It was not a pricing problem.", "pricing", true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
