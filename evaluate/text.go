@@ -395,8 +395,18 @@ func markActors(d *doc) {
 	for si := range d.Sentences {
 		sn := d.Sentences[si]
 		cur := actorNone
+		first := true
 		for i := sn.T0; i < sn.T1; i++ {
 			tk := &d.Tokens[i]
+			if tk.Kind == tokWord && first {
+				first = false
+				// A first-person story drops the "I" in terse clauses
+				// ("Pushed for it. Shipped it in 3 weeks."): a sentence that
+				// opens with a past-tense verb is the writer's.
+				if !selfSubjects[tk.Lower] && !weSubjects[tk.Lower] && opensWithPastVerb(d, i, sn) {
+					cur = actorSelf
+				}
+			}
 			if tk.Kind == tokWord {
 				switch {
 				case selfSubjects[tk.Lower]:
@@ -419,6 +429,31 @@ func markActors(d *doc) {
 			tk.Subject = cur
 		}
 	}
+}
+
+// irregularPast are common irregular past-tense verbs a terse clause may
+// open with.
+var irregularPast = map[string]bool{
+	"led": true, "built": true, "made": true, "chose": true, "ran": true, "took": true,
+	"put": true, "set": true, "wrote": true, "drove": true, "bet": true, "sat": true,
+	"spoke": true, "told": true, "got": true, "went": true, "cut": true, "sent": true,
+	"spent": true, "kept": true, "thought": true, "found": true, "saw": true, "learnt": true,
+}
+
+// opensWithPastVerb reports whether the word at i, the first word of its
+// sentence, is a past-tense verb followed by more words: "Shipped it",
+// "Rolled back", "Led the launch". A capitalised "-ed" word followed by "by"
+// or "on" ("Based on", "Inspired by") is a participle, not a clause.
+func opensWithPastVerb(d *doc, i int, sn sentence) bool {
+	w := d.Tokens[i].Lower
+	if i+1 >= sn.T1 || d.Tokens[i+1].Kind == tokPunct {
+		return false
+	}
+	switch d.Tokens[i+1].Lower {
+	case "by", "on", "upon", "with", "from", "in":
+		return false
+	}
+	return irregularPast[w] || len(w) > 4 && strings.HasSuffix(w, "ed") && !strings.HasSuffix(w, "eed")
 }
 
 // isSubjectPosition reports whether the noun at i plausibly is a subject:

@@ -88,7 +88,12 @@ func TestAnalyzeActors(t *testing.T) {
 		{"Our team decided to ship it.", "decided", actorWe},
 		{"I worked with the engineers and decided to ship it.", "decided", actorSelf},
 		{"I think my manager decided to ship it.", "decided", actorOther},
-		{"Decided to ship it.", "decided", actorNone},
+		{"Decided to ship it.", "decided", actorSelf},
+		{"Shipped it to everyone in one go.", "shipped", actorSelf},
+		{"Led the launch of the new plan.", "launch", actorSelf},
+		{"Based on the data, my manager decided to ship it.", "decided", actorOther},
+		{"Based on the data it shipped.", "shipped", actorNone},
+		{"Launched in 2024, it never took off.", "launched", actorNone},
 	}
 	for _, tt := range tests {
 		t.Run(tt.text, func(t *testing.T) {
