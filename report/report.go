@@ -43,6 +43,10 @@ type Options struct {
 	// date, arguments), shown on the workbook's Run sheet. Write does not
 	// write run.json; see [WriteRun].
 	Run *RunInfo
+	// BatchSize is the number of rows of the whole batch when the results
+	// are one shard of it, so that PDF numbers get the batch's width; 0
+	// means len(results).
+	BatchSize int
 	// Force renders every PDF again, ignoring the hashes an earlier run
 	// left in Dir (see [Write]).
 	Force bool

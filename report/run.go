@@ -26,6 +26,8 @@ type RunInfo struct {
 	AsOf string `json:"as_of"`
 	// Jobs is the number of concurrent workers used.
 	Jobs int `json:"jobs,omitempty"`
+	// Shard is "K/N" when the run processed one shard of the rows.
+	Shard string `json:"shard,omitempty"`
 	// Counts are the row counts; Read = Scored + Rejected.
 	Counts Counts `json:"counts"`
 	// Outputs lists the files written, relative to the output directory,

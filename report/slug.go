@@ -98,8 +98,12 @@ func Slug(name string) string {
 // name, else from the id, else is "candidate". Names are unique: a clash
 // (only possible with repeated indexes) gets a "-2", "-3", ... suffix.
 // The returned slice is parallel to results; rejected results get "".
-func pdfNames(results []evaluate.Result) []string {
-	width := 3
+func pdfNames(results []evaluate.Result) []string { return pdfNamesFor(results, 0) }
+
+// pdfNamesFor is pdfNames for results that may be a shard of a batch of
+// batchSize rows: the numbers get the width the whole batch needs.
+func pdfNamesFor(results []evaluate.Result, batchSize int) []string {
+	width := max(3, len(strconv.Itoa(batchSize)))
 	for i := range results {
 		if n := len(strconv.Itoa(results[i].Story.Index + 1)); n > width {
 			width = n

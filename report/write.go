@@ -132,7 +132,7 @@ func writeAllPDFs(ctx context.Context, d *outDir, results []evaluate.Result, opt
 	if err := d.mkdir(feedbackDir); err != nil {
 		return err
 	}
-	names := pdfNames(results)
+	names := pdfNamesFor(results, opts.BatchSize)
 	popts := PDFOptions{
 		Rubric:      opts.Rubric,
 		CohortMeans: roundMeans(CohortMeans(results)),

@@ -57,6 +57,7 @@ failwell.yaml (precedence: flags > environment > file > defaults).`,
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return asUsage(err) })
 	root.AddCommand(
 		newRunCommand(g),
+		newMergeCommand(g),
 		newScoreCommand(g),
 		newValidateCommand(g),
 		newInitCommand(g),

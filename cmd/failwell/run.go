@@ -106,6 +106,11 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	}
 	ingested := time.Now()
 	log.printf("read %d rows from %d file(s)", len(stories), len(inputs))
+	batchSize := len(stories)
+	if k, n, _ := config.ParseShard(s.cfg.Shard); n > 1 {
+		stories = shardStories(stories, k, n)
+		log.printf("shard %d/%d: %d of the %d rows", k, n, len(stories), batchSize)
+	}
 
 	prog := newProgress(log, "score", len(stories))
 	results, runErr := scoreStream(ctx, s, stories, prog)
@@ -118,6 +123,7 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 		Rubric:  report.RubricInfo{ID: s.rubric.ID, Version: s.rubric.Version, Path: s.cfg.Rubric, SHA256: s.rubricSum},
 		AsOf:    s.asOf.Format(time.DateOnly),
 		Jobs:    s.cfg.Jobs,
+		Shard:   s.cfg.Shard,
 	}
 	for _, in := range inputs {
 		info.Inputs = append(info.Inputs, report.InputInfo{Path: in.Path, SHA256: in.SHA256, Rows: in.Rows})
@@ -140,15 +146,16 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 		}
 		prog.setStage("pdf", nPDF)
 		sum, writeErr = report.Write(ctx, results, report.Options{
-			Dir:     s.cfg.Out,
-			Rubric:  s.rubric,
-			Jobs:    s.cfg.Jobs,
-			NoPDF:   s.cfg.NoPDF,
-			Date:    s.asOf,
-			Version: programVersion(),
-			Brand:   report.Brand(s.cfg.Brand),
-			Run:     &info,
-			Force:   s.cfg.Force,
+			Dir:       s.cfg.Out,
+			Rubric:    s.rubric,
+			Jobs:      s.cfg.Jobs,
+			NoPDF:     s.cfg.NoPDF,
+			Date:      s.asOf,
+			Version:   programVersion(),
+			Brand:     report.Brand(s.cfg.Brand),
+			Run:       &info,
+			Force:     s.cfg.Force,
+			BatchSize: batchSize,
 			Progress: func() {
 				if !s.cfg.NoPDF {
 					prog.step()
