@@ -39,5 +39,5 @@ I rolled guest checkout back and offered an account after payment instead; 30% o
 	// structure 4/4
 	// arc       4/4
 	// ownership 4/4
-	// total 92.6 (Strong), flags 0
+	// total 90.3 (Strong), flags 0
 }
