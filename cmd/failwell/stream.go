@@ -4,17 +4,15 @@ import (
 	"context"
 	"hash/fnv"
 	"slices"
-	"strings"
 
 	"github.com/failwell/failwell/evaluate"
 )
 
 // scoreStream scores stories with evaluate.RunStream and returns the
-// results in input order, each made compact as it arrives: the original
-// cells of a scored row are dropped (only the Rejected sheet shows them),
-// and with --no-pdf the story text is released too, evidence quotes being
-// copied out of it. Stories are released as they are scored, so the batch
-// is held about once, not twice. If ctx is cancelled, the rows not read
+// results in input order. The original cells of a scored row are dropped
+// (only the Rejected sheet shows them), and stories are released as they
+// are scored, so the batch is held once, not twice. (The story text stays:
+// evidence quotes are slices of it.) If ctx is cancelled, the rows not read
 // carry the context error, as with evaluate.Run.
 func scoreStream(ctx context.Context, s *setup, stories []evaluate.Story, prog evaluate.Progress) ([]evaluate.Result, error) {
 	results := make([]evaluate.Result, 0, len(stories))
@@ -25,9 +23,6 @@ func scoreStream(ctx context.Context, s *setup, stories []evaluate.Story, prog e
 	}
 	opts := evaluate.Options{Jobs: s.cfg.Jobs, AsOf: s.asOf, Progress: prog}
 	err := evaluate.RunStream(ctx, s.scorer, slices.Values(stories), opts, func(r *evaluate.Result) error {
-		if r.Scored() && s.cfg.NoPDF {
-			compactResult(r)
-		}
 		results = append(results, *r)
 		stories[len(results)-1] = evaluate.Story{}
 		return nil
@@ -42,18 +37,6 @@ func scoreStream(ctx context.Context, s *setup, stories []evaluate.Story, prog e
 		}
 	}
 	return results, err
-}
-
-// compactResult releases r's story text: evidence quotes, which are slices
-// of it, are copied first.
-func compactResult(r *evaluate.Result) {
-	for i := range r.Scores {
-		ev := r.Scores[i].Evidence
-		for j := range ev {
-			ev[j].Quote = strings.Clone(ev[j].Quote)
-		}
-	}
-	r.Story.Text = ""
 }
 
 // shardStories keeps the stories of shard k of n (1-based): those whose
