@@ -101,8 +101,17 @@ func (j *journal) record(name, hash string) error {
 func (j *journal) Close() error { return j.f.Close() }
 
 // saveState writes the hashes of the PDFs now in d atomically to stateFile,
-// then removes the journal, which it supersedes.
+// then removes the journal, which it supersedes. With no PDF to record,
+// both files are removed.
 func saveState(d *outDir, pdfs map[string]string) error {
+	if len(pdfs) == 0 {
+		for _, name := range []string{stateFile, journalFile} {
+			if err := d.root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+				return err
+			}
+		}
+		return nil
+	}
 	st := pdfState{Format: stateFormat, PDFs: pdfs}
 	if err := d.writeFile(stateFile, func(w io.Writer) error {
 		enc := json.NewEncoder(w)
