@@ -1,6 +1,9 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,26 +16,49 @@ import (
 // with a half-written file under a final name.
 
 // checkNoHalfWrittenFiles checks that out holds no temporary file and no
-// truncated output under a final name: every PDF is complete, and only the
-// files in allowed exist.
-func checkNoHalfWrittenFiles(t *testing.T, out string, allowed ...string) {
+// truncated file under a final name: every PDF ends with %%EOF, every JSON
+// file parses, every line of a JSONL file parses, every workbook is a
+// complete zip. (.failwell-journal is append-only by design: a line cut
+// short is ignored by the next run.)
+func checkNoHalfWrittenFiles(t *testing.T, out string) {
 	t.Helper()
 	for _, name := range listTree(t, out) {
+		p := filepath.Join(out, name)
 		base := filepath.Base(name)
-		switch {
-		case strings.HasSuffix(base, ".tmp") || strings.HasPrefix(base, "excelize-"):
+		if strings.HasSuffix(base, ".tmp") || strings.HasPrefix(base, "excelize-") {
 			t.Errorf("temporary file left behind: %s", name)
-		case strings.HasSuffix(name, ".pdf"):
-			data, err := os.ReadFile(filepath.Join(out, name))
-			if err != nil {
-				t.Fatal(err)
-			}
+			continue
+		}
+		fi, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fi.IsDir() {
+			continue
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		switch filepath.Ext(base) {
+		case ".pdf":
 			if !strings.HasSuffix(strings.TrimSpace(string(data)), "%%EOF") {
 				t.Errorf("%s is truncated (%d bytes)", name, len(data))
 			}
-		case name == "feedback" || strings.HasPrefix(name, "feedback/"):
-		case !slices.Contains(allowed, name):
-			t.Errorf("%s exists after a failed run", name)
+		case ".json":
+			if !json.Valid(data) {
+				t.Errorf("%s is not complete JSON (%d bytes)", name, len(data))
+			}
+		case ".jsonl":
+			for i, line := range strings.Split(strings.TrimSuffix(string(data), "\n"), "\n") {
+				if !json.Valid([]byte(line)) {
+					t.Errorf("%s line %d is not complete JSON", name, i+1)
+				}
+			}
+		case ".xlsx":
+			if _, err := zip.NewReader(bytes.NewReader(data), int64(len(data))); err != nil {
+				t.Errorf("%s is not a complete workbook: %v", name, err)
+			}
 		}
 	}
 }
@@ -140,7 +166,7 @@ func TestRunDiskFull(t *testing.T) {
 				if !strings.Contains(stderr, want) {
 					t.Errorf("stderr does not say %q:\n%.3000s", want, stderr)
 				}
-				checkNoHalfWrittenFiles(t, out, "run.json")
+				checkNoHalfWrittenFiles(t, out)
 				if _, err := os.Stat(filepath.Join(out, "run.json")); err == nil {
 					rj := readRunJSON(t, out)
 					if rj.ExitStatus != exitFailure || !strings.Contains(rj.Error, want) {
