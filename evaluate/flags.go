@@ -148,7 +148,7 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 		switch {
 		case en < 0.2:
 			add("keyword-stuffing", "Only %.0f%% of the words are ordinary function words; the text reads as a list of keywords rather than a story.", en*100)
-		case content >= 30 && topN*100 >= content*9 && topN >= 6:
+		case content >= 30 && topN*100 >= content*keywordShare && topN >= 6:
 			add("keyword-stuffing", "The word %q makes up %d of %d content words.", top, topN, content)
 		}
 	}
@@ -180,6 +180,12 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 	sort.SliceStable(flags, func(a, b int) bool { return flags[a].Code < flags[b].Code })
 	return flags
 }
+
+// keywordShare is the percentage of a story's content words that one word
+// must reach to flag keyword stuffing. A story about a feature names it
+// often ("rating", "pricing": about a tenth of the content words in a
+// normal story); stuffing repeats a word far more.
+const keywordShare = 20
 
 // shingleSize is the number of words per shingle for near-duplicate checks.
 const shingleSize = 5

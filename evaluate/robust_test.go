@@ -279,6 +279,29 @@ func TestFlags(t *testing.T) {
 	}
 }
 
+// A story about one feature names it often; that is not keyword stuffing.
+// A text where one word dominates is.
+func TestKeywordStuffingNeedsADominantWord(t *testing.T) {
+	sc := defaultScorer(t)
+	topical := "Last year I was the PM for reviews at a hotel booking site with 3,000 hotels. I decided to show a review prompt in the app right after checkout, because more reviews would help guests choose. The number of reviews doubled, but review quality dropped and hotels complained that reviews were about check-in queues, not rooms. Reading 200 reviews, I saw why: guests reviewed the moment, not the stay. We moved the prompt to the day after checkout and split reviews into stay and service; hotel complaints fell by half. Since then I ask when a user can judge a thing before I ask them to review it."
+	stuffed := strings.Repeat("Launch the launch and launch again, a launch for every launch. ", 5) + topical
+	tests := []struct {
+		name, text string
+		want       bool
+	}{
+		{"a story about reviews", topical, false},
+		{"one word dominates", stuffed, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := slices.Contains(flagCodes(score(t, sc, tt.text)), "keyword-stuffing")
+			if got != tt.want {
+				t.Errorf("keyword-stuffing flagged = %v, want %v (flags %v)", got, tt.want, flagCodes(score(t, sc, tt.text)))
+			}
+		})
+	}
+}
+
 func TestNearDuplicatesNameTheOtherRow(t *testing.T) {
 	sc := defaultScorer(t)
 	copyEdit := strings.Replace(strings.Replace(strongStory, "budgeting app", "personal finance app", 1), "twelve", "fourteen", 1)
