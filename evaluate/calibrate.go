@@ -525,7 +525,7 @@ func FitRubric(in CalibrationInput, opts FitOptions) (*Fit, error) {
 	for i := range all {
 		all[i] = i
 	}
-	model := fitModel(rows, all, origW, origT, k)
+	model := fitModel(in.Rubric, rows, all, origW, origT, k)
 
 	f := &Fit{N: len(rows), Folds: k, WeightsKept: model.kept}
 	// Out-of-fold predictions.
@@ -540,10 +540,10 @@ func FitRubric(in CalibrationInput, opts FitOptions) (*Fit, error) {
 				train = append(train, i)
 			}
 		}
-		m := fitModel(rows, train, origW, origT, k)
+		m := fitModel(in.Rubric, rows, train, origW, origT, k)
 		for _, i := range test {
 			oofLevels[i] = m.levels(rows[i])
-			oofTotal[i] = totalOf(oofLevels[i], m.weights)
+			oofTotal[i] = in.Rubric.TotalOf(oofLevels[i], m.weights)
 		}
 	}
 	inLevels := make([][]int, len(rows))
@@ -551,7 +551,7 @@ func FitRubric(in CalibrationInput, opts FitOptions) (*Fit, error) {
 	beforeTotal := make([]float64, len(rows))
 	for i := range rows {
 		inLevels[i] = model.levels(rows[i])
-		inTotal[i] = totalOf(inLevels[i], model.weights)
+		inTotal[i] = in.Rubric.TotalOf(inLevels[i], model.weights)
 		beforeTotal[i] = rows[i].total
 	}
 	for ci, c := range crits {
@@ -619,25 +619,12 @@ func cutLevel(raw float64, t []float64) int {
 	return n
 }
 
-// totalOf is the weighted total of levels, as the scorer computes it.
-func totalOf(levels []int, w []float64) float64 {
-	var s, sw float64
-	for i, l := range levels {
-		s += w[i] * float64(l) / 4
-		sw += w[i]
-	}
-	if sw == 0 {
-		return 0
-	}
-	return math.Round(s/sw*1000) / 10
-}
-
 // fitModel fits thresholds and weights on the rows idx. Each criterion's
 // tuned thresholds, and the fitted weights, are kept only if they beat the
 // rubric's out of sample: in an inner k-fold cross-validation on idx
 // (fold = position in idx mod k), their pooled kappa must exceed the
 // rubric's kappa on the same rows.
-func fitModel(rows []fitRow, idx []int, origW []float64, origT [][]float64, k int) *model {
+func fitModel(r *Rubric, rows []fitRow, idx []int, origW []float64, origT [][]float64, k int) *model {
 	m := &model{tuned: make([]bool, len(origT))}
 	for ci := range origT {
 		var sub []int
@@ -697,7 +684,7 @@ func fitModel(rows []fitRow, idx []int, origW []float64, origT [][]float64, k in
 		for c := range x {
 			lv[c] = int(x[c])
 		}
-		return totalOf(lv, w) / 10
+		return r.TotalOf(lv, w) / 10
 	}
 	cv := make([]float64, len(y))
 	orig := make([]float64, len(y))

@@ -28,7 +28,7 @@ func calResult(r *Rubric, i int, raws ...float64) Result {
 		res.Scores = append(res.Scores, Score{ID: c.ID, Name: c.Name, Weight: c.Weight, Level: l, Raw: raws[ci],
 			Evidence: []Evidence{{Quote: "quote " + c.ID, Signal: "sig", Effect: 1}}})
 	}
-	res.Total = totalOf(lv, w)
+	res.Total = r.TotalOf(lv, w)
 	return res
 }
 

@@ -151,35 +151,16 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 		}
 	}
 	// Pass 2: positions, sections and lengths over the substantive text.
-	var sum float64
+	levels := make([]int, len(s.criteria))
 	for ci, cc := range s.criteria {
 		sc := s.scoreCriterion(cc, d, ref, caps, pre[ci])
-		sum += cc.Weight * float64(sc.Level) / 4
+		levels[ci] = sc.Level
 		res.Scores = append(res.Scores, sc)
 	}
-	res.Total = s.total(sum)
-	for i, cc := range s.criteria {
-		if cc.ZeroCapsTotal > 0 && res.Scores[i].Level == 0 && res.Total > cc.ZeroCapsTotal {
-			res.Total = cc.ZeroCapsTotal
-		}
-	}
+	res.Total = s.rubric.TotalOf(levels, nil)
 	res.Band = s.band(res.Total)
 	res.Strength, res.Change = s.summary(res.Scores)
 	return res, nil
-}
-
-// total turns the weighted sum of level/4 into the total 0..100: the
-// weighted share of the levels, bent by the rubric's TotalCurve, rounded
-// to 0.1.
-func (s *RubricScorer) total(sum float64) float64 {
-	if s.weights <= 0 {
-		return 0
-	}
-	f := math.Max(0, math.Min(1, sum/s.weights))
-	if c := s.rubric.TotalCurve; c > 0 && c != 1 {
-		f = math.Pow(f, c)
-	}
-	return math.Round(f*1000) / 10
 }
 
 // band returns the name of the band total falls in.
@@ -519,27 +500,32 @@ func (s *RubricScorer) summary(scores []Score) (strength, change string) {
 	} else {
 		strength = "No criterion reached level 1 yet."
 	}
-	// The change that would raise the total most: the criterion with the
-	// largest weighted headroom, weight × (4 - level); ties go to rubric order.
-	ci := -1
+	// The change that would raise the total most: the criterion whose rise
+	// to level 4 gains the most points, computed with the rubric's own total
+	// (curve and caps included); ties go to rubric order.
+	levels := make([]int, len(scores))
+	weights := make([]float64, len(scores))
+	for i, sc := range scores {
+		levels[i], weights[i] = sc.Level, sc.Weight
+	}
+	now := s.rubric.TotalOf(levels, weights)
+	ci, gain := -1, 0.0
 	for i, sc := range scores {
 		if sc.Level >= 4 {
 			continue
 		}
-		if ci < 0 || sc.Weight*float64(4-sc.Level) > scores[ci].Weight*float64(4-scores[ci].Level) {
-			ci = i
+		levels[i] = 4
+		g := s.rubric.TotalOf(levels, weights) - now
+		levels[i] = sc.Level
+		if ci < 0 || g > gain {
+			ci, gain = i, g
 		}
 	}
 	if ci < 0 {
 		return strength, "Nothing to change on this rubric: every criterion is at level 4."
 	}
 	c := scores[ci]
-	var sum, up float64
-	for _, sc := range scores {
-		sum += sc.Weight * float64(sc.Level) / 4
-	}
-	up = sum + c.Weight*float64(4-c.Level)/4
-	gain := math.Round((s.total(up)-s.total(sum))*10) / 10
+	gain = math.Round(gain*10) / 10
 	step := c.NextStep
 	if step == "" {
 		step = c.Feedback
