@@ -107,6 +107,7 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	ingested := time.Now()
 	log.printf("read %d rows from %d file(s)", len(stories), len(inputs))
 	batchSize := len(stories)
+	setMemoryLimit(g.getenv, batchSize)
 	if k, n, _ := config.ParseShard(s.cfg.Shard); n > 1 {
 		stories = shardStories(stories, k, n)
 		log.printf("shard %d/%d: %d of the %d rows", k, n, len(stories), batchSize)
