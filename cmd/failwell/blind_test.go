@@ -250,3 +250,62 @@ func TestRunBlindRefusesADirectoryWithNamedOutputs(t *testing.T) {
 		t.Errorf("the directory changed: got %q, want %q", got, before)
 	}
 }
+
+// TestRunBlindShards: shards must share one key. Without a blind-key in its
+// directory a blind shard refuses to start; with the same key copied into
+// every shard's directory the shards, merged, give the pseudonyms of a
+// single run, and no name.
+func TestRunBlindShards(t *testing.T) {
+	input := filepath.Join(samples, "cohort.csv")
+	dir := t.TempDir()
+	a, b, single, merged := filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "single"), filepath.Join(dir, "merged")
+	code, _, stderr := runCLI(t, "", "run", input, "--out", a, "--shard", "1/2", "--blind", "--quiet", "--as-of", "2026-11-26")
+	if code != exitUsage || !strings.Contains(stderr, "every shard must use the same key") {
+		t.Fatalf("blind shard without a key: exit %d, stderr %q; want %d and how to make a key", code, stderr, exitUsage)
+	}
+	if got := listTree(t, a); len(got) != 0 {
+		t.Fatalf("wrote %q, want nothing", got)
+	}
+	key := []byte(strings.Repeat("5a", 32) + "\n")
+	for _, d := range []string{a, b, single} {
+		if err := os.MkdirAll(d, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(d, report.BlindKeyFile), key, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, run := range [][]string{{"--out", a, "--shard", "1/2"}, {"--out", b, "--shard", "2/2"}, {"--out", single}} {
+		args := append([]string{"run", input, "--blind", "--quiet", "--as-of", "2026-11-26", "--no-pdf"}, run...)
+		if code, _, stderr := runCLI(t, "", args...); code != exitOK {
+			t.Fatalf("%v: exit %d\n%s", run, code, stderr)
+		}
+	}
+	if code, _, stderr := runCLI(t, "", "merge", a, b, "--out", merged, "--quiet"); code != exitOK {
+		t.Fatalf("merge: exit %d\n%s", code, stderr)
+	}
+	got, want := readJSONL(t, filepath.Join(merged, "results.jsonl")), readJSONL(t, filepath.Join(single, "results.jsonl"))
+	if len(got) != len(want) {
+		t.Fatalf("merged results.jsonl has %d lines, want %d", len(got), len(want))
+	}
+	for i := range want {
+		if got[i].Row != want[i].Row || got[i].Name != want[i].Name || !pseudonymRE.MatchString(got[i].Name) {
+			t.Errorf("line %d: %s %q, want %s %q (the single run's pseudonym)", i+1, got[i].Row, got[i].Name, want[i].Row, want[i].Name)
+		}
+	}
+	if ma, mb := readBlindMap(t, a), readBlindMap(t, b); !slices.EqualFunc(ma, mb, slices.Equal) {
+		t.Errorf("the shards' blind-map.csv differ")
+	}
+	stories, _, _ := ingest.ReadFiles([]string{input}, ingest.Options{})
+	seen := blindOutputsText(t, merged)
+	for _, s := range stories {
+		for _, id := range identifiers(s) {
+			if strings.Contains(s.Text, id) {
+				continue
+			}
+			if strings.Contains(seen, strings.ToLower(id)) {
+				t.Errorf("the merged outputs contain %q (row %s)", id, s.Ref)
+			}
+		}
+	}
+}

@@ -100,7 +100,7 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 		return asUsage(err)
 	}
 	if s.cfg.Blind {
-		if stories, err = blindStories(s.cfg.Out, stories); err != nil {
+		if stories, err = blindStories(s.cfg, stories); err != nil {
 			return err
 		}
 	}
