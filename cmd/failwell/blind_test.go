@@ -293,6 +293,9 @@ func TestRunBlindShards(t *testing.T) {
 			t.Errorf("line %d: %s %q, want %s %q (the single run's pseudonym)", i+1, got[i].Row, got[i].Name, want[i].Row, want[i].Name)
 		}
 	}
+	if m := listTree(t, merged); slices.Contains(m, report.BlindMapFile) || slices.Contains(m, report.BlindKeyFile) {
+		t.Errorf("merge copied the mapping or the key: %q", m)
+	}
 	if ma, mb := readBlindMap(t, a), readBlindMap(t, b); !slices.EqualFunc(ma, mb, slices.Equal) {
 		t.Errorf("the shards' blind-map.csv differ")
 	}
