@@ -87,6 +87,9 @@ type doc struct {
 	// before[i] is the number of content words (outside duplicate
 	// sentences) before sentence i.
 	before []int
+	// wordsBefore[i] is the number of non-punctuation tokens in
+	// Tokens[:i], so that a position inside a sentence costs O(1).
+	wordsBefore []int32
 }
 
 // negators start a negation scope.
@@ -295,34 +298,45 @@ var abbreviations = map[string]bool{
 func splitLowercase(text string, s, e int) [][2]int {
 	var out [][2]int
 	start := s
+	// A run of terminators ("?!...", with closing quotes) and the blanks
+	// after it are scanned once, not once per terminator in the run, so
+	// that a story of a million "!" is linear, not quadratic.
+	runEnd, runBlank, lastQuote := -1, -1, -1
 	for i := s; i < e; i++ {
 		c := text[i]
 		if c != '.' && c != '!' && c != '?' {
 			continue
 		}
-		j := i + 1
-		quoted := false
-		for j < e && (text[j] == '.' || text[j] == '!' || text[j] == '?' || text[j] == ')' || text[j] == '"' || text[j] == '\'') {
-			quoted = quoted || text[j] == ')' || text[j] == '"' || text[j] == '\''
-			j++
+		if i >= runEnd {
+			runEnd, lastQuote = i+1, -1
+			for runEnd < e && (text[runEnd] == '.' || text[runEnd] == '!' || text[runEnd] == '?' || text[runEnd] == ')' || text[runEnd] == '"' || text[runEnd] == '\'') {
+				if text[runEnd] == ')' || text[runEnd] == '"' || text[runEnd] == '\'' {
+					lastQuote = runEnd
+				}
+				runEnd++
+			}
+			runBlank = runEnd
+			for runBlank < e && (text[runBlank] == ' ' || text[runBlank] == '\t') {
+				runBlank++
+			}
 		}
-		if quoted || strings.HasPrefix(text[j:e], "\u201d") || strings.HasPrefix(text[j:e], "\u2019") {
+		j, k := runEnd, runBlank
+		if lastQuote > i || strings.HasPrefix(text[j:e], "\u201d") || strings.HasPrefix(text[j:e], "\u2019") {
 			continue // a quoted or parenthesised question runs on
-		}
-		k := j
-		for k < e && (text[k] == ' ' || text[k] == '\t') {
-			k++
 		}
 		if k == j || k >= e || !(text[k] >= 'a' && text[k] <= 'z') {
 			continue
 		}
 		if c == '.' {
 			w := i
-			for w > start && (text[w-1] >= 'a' && text[w-1] <= 'z' || text[w-1] >= 'A' && text[w-1] <= 'Z' || text[w-1] == '.') {
+			for w > start && (text[w-1] >= 'a' && text[w-1] <= 'z' || text[w-1] >= 'A' && text[w-1] <= 'Z') {
 				w--
 			}
+			if w > start && text[w-1] == '.' {
+				continue // the word holds a dot: an abbreviation like "e.g."
+			}
 			word := strings.ToLower(text[w:i])
-			if len(word) <= 1 || abbreviations[word] || strings.Contains(word, ".") {
+			if len(word) <= 1 || abbreviations[word] {
 				continue
 			}
 		}
@@ -517,6 +531,15 @@ func (d *doc) focus(substantive []bool) {
 		any = any || b
 	}
 	d.before = make([]int, len(d.Sentences)+1)
+	if len(d.wordsBefore) != len(d.Tokens)+1 {
+		d.wordsBefore = make([]int32, len(d.Tokens)+1)
+		for i, tk := range d.Tokens {
+			d.wordsBefore[i+1] = d.wordsBefore[i]
+			if tk.Kind != tokPunct {
+				d.wordsBefore[i+1]++
+			}
+		}
+	}
 	d.Content = 0
 	for i := range d.Sentences {
 		sn := &d.Sentences[i]
@@ -540,11 +563,7 @@ func (d *doc) pos(tokIdx int) float64 {
 	w := d.before[tk.Sent]
 	sn := d.Sentences[tk.Sent]
 	if !sn.Dup && !sn.Filler {
-		for i := sn.T0; i < tokIdx; i++ {
-			if d.Tokens[i].Kind != tokPunct {
-				w++
-			}
-		}
+		w += int(d.wordsBefore[tokIdx] - d.wordsBefore[sn.T0])
 	}
 	p := float64(w) / float64(d.Content)
 	if p > 1 {
