@@ -121,7 +121,15 @@ func ReadLabels(name string, r io.Reader, keys []string, opts LabelOptions) (*La
 		}
 		sheets, lines, names = [][][]string{rows}, [][]int{lns}, []string{""}
 	case ".xlsx", ".xlsm":
-		f, err := excelize.OpenReader(bytes.NewReader(data))
+		// The same zip-bomb guard as cohort workbooks: the declared unpacked
+		// size is checked before anything is unpacked.
+		if _, err := checkZip(data, DefaultUnzipSizeLimit); err != nil {
+			return nil, ferr(err)
+		}
+		f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
+			UnzipSizeLimit:    DefaultUnzipSizeLimit,
+			UnzipXMLSizeLimit: DefaultUnzipXMLSizeLimit,
+		})
 		if err != nil {
 			return nil, ferr(fmt.Errorf("%w: %v", ErrCorrupt, err))
 		}
