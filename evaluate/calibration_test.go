@@ -392,3 +392,23 @@ func smd(totals, overall []float64) float64 {
 	}
 	return (ma - mb) / sd
 }
+
+// TestCalibrationHeldOut2 reports agreement on evaluate/testdata/heldout2.csv:
+// 20 stories written and labeled (by the labeling guide) before the third
+// round of rubric tuning and never tuned on: terse, formal, non-native,
+// SAR-headed, rambling, humblebrag, non-answers, blame through others'
+// actions, old, unfinished and generic mid-level stories, and strong ones
+// from hardware, the public sector, healthcare, marketplaces and B2B.
+func TestCalibrationHeldOut2(t *testing.T) {
+	path := filepath.Join("testdata", "heldout2.csv")
+	if _, err := os.Stat(path); err != nil {
+		t.Skip(err)
+	}
+	sc, err := evaluate.New(config.DefaultRubric())
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := toLabeled(t, readCSV(t, path), nil)
+	calibrate(t, "held-out 2", sc, set, false)
+	calibrate(t, "held-out 2", sc, set, true)
+}
