@@ -42,6 +42,10 @@ type RunInfo struct {
 	Error string `json:"error,omitempty"`
 	// Stages are the durations of the run's stages, in the order run.
 	Stages []Stage `json:"stages,omitempty"`
+	// Fingerprint is a hash of everything the outputs depend on (program
+	// version, inputs' bytes, rubric, settings); a rerun with the same
+	// fingerprint over intact outputs has nothing to do.
+	Fingerprint string `json:"fingerprint,omitempty"`
 }
 
 // InputInfo describes one input file.

@@ -75,6 +75,19 @@ func TestRunIncremental(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Unchanged inputs and settings: nothing to do.
+	same, stdout := runOK(t)
+	if !strings.Contains(stdout, "nothing changed") || same.Counts != first.Counts {
+		t.Errorf("unchanged rerun: stdout %q, counts %+v; want a no-op with the first run's counts %+v", stdout, same.Counts, first.Counts)
+	}
+	// A blank row appended: the file changed, the rows did not, so every
+	// PDF is kept.
+	f, err := os.OpenFile(in, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.WriteString(",,,,,,,\n")
+	f.Close()
 	second, stdout := runOK(t)
 	if second.Counts.PDFsReused != first.Counts.PDFs {
 		t.Errorf("unchanged rerun: %d of %d PDFs reused, want all", second.Counts.PDFsReused, first.Counts.PDFs)
@@ -88,6 +101,15 @@ func TestRunIncremental(t *testing.T) {
 	}
 	if string(jsonl1) != string(jsonl2) {
 		t.Error("results.jsonl of the unchanged rerun differs from the first run's")
+	}
+	// An output removed since: the run is redone, and only that PDF rendered.
+	pdfs, _ := filepath.Glob(filepath.Join(out, "feedback", "*.pdf"))
+	if err := os.Remove(pdfs[3]); err != nil {
+		t.Fatal(err)
+	}
+	third, stdout := runOK(t)
+	if strings.Contains(stdout, "nothing changed") || third.Counts.PDFsReused != first.Counts.PDFs-1 || third.Counts.PDFs != first.Counts.PDFs {
+		t.Errorf("after removing a PDF: stdout %q, counts %+v; want %d PDFs, all but one reused", stdout, third.Counts, first.Counts.PDFs)
 	}
 	forced, _ := runOK(t, "--force")
 	if forced.Counts.PDFsReused != 0 || forced.Counts.PDFs != first.Counts.PDFs {

@@ -94,6 +94,10 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 		return err
 	}
 	log := newLogger(g.stderr, s.cfg.LogFormat, s.cfg.Quiet)
+	fingerprint := runFingerprint(s, args)
+	if prev, ok := unchangedRun(s.cfg.Out, fingerprint); ok && !s.cfg.Force {
+		return finishUnchanged(g, log, s, prev, start, args)
+	}
 
 	stories, inputs, err := ingest.ReadFiles(args, s.ingestOptions())
 	if err != nil {
@@ -125,6 +129,8 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 		AsOf:    s.asOf.Format(time.DateOnly),
 		Jobs:    s.cfg.Jobs,
 		Shard:   s.cfg.Shard,
+
+		Fingerprint: fingerprint,
 	}
 	for _, in := range inputs {
 		info.Inputs = append(info.Inputs, report.InputInfo{Path: in.Path, SHA256: in.SHA256, Rows: in.Rows})
