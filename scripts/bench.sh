@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh — measure `failwell run` on synthetic cohorts of 1k, 10k and 100k
-# candidates: wall time and peak RSS (GNU time), first run and unchanged rerun.
+# candidates: wall time and peak RSS (GNU time) of a first run, an unchanged
+# rerun (a no-op), and a rerun after one row was added to the sheet.
 #
 # Usage, from the repository root:
 #
@@ -51,6 +52,8 @@ measure() { # measure LABEL OUT ARGS... → one table row
 for n in "${SIZES[@]}"; do
 	in="$WORK/cohort-$n.xlsx"
 	[ -f "$in" ] || go run ./samples/gen -n "$n" -o "$in"
+	grown="$WORK/cohort-$n-plus1.xlsx" # the same rows and one more (gen is prefix-stable)
+	[ -f "$grown" ] || go run ./samples/gen -n "$((n + 1))" -o "$grown"
 	modes=(no-pdf)
 	[ "$n" -le "$PDF_MAX" ] && modes=(pdf no-pdf)
 	for mode in "${modes[@]}"; do
@@ -58,7 +61,10 @@ for n in "${SIZES[@]}"; do
 		[ "$mode" = no-pdf ] && flags=(--no-pdf)
 		out="$WORK/out-$n-$mode"
 		rm -rf "$out"
-		measure "$n" "$mode" first "$out" "$in" "${flags[@]}"
-		measure "$n" "$mode" rerun "$out" "$in" "${flags[@]}"
+		cp "$in" "$WORK/cohort.xlsx"
+		measure "$n" "$mode" first "$out" "$WORK/cohort.xlsx" "${flags[@]}"
+		measure "$n" "$mode" "rerun, unchanged" "$out" "$WORK/cohort.xlsx" "${flags[@]}"
+		cp "$grown" "$WORK/cohort.xlsx"
+		measure "$n" "$mode" "rerun, +1 row" "$out" "$WORK/cohort.xlsx" "${flags[@]}"
 	done
 done
