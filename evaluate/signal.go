@@ -542,6 +542,7 @@ func (sm *sectionMatcher) roles(d *doc) []int {
 	}
 	cur := -1 // section of the last heading, inherited within its paragraph
 	curPara := -1
+	headed := -1 // the first sentence placed by a heading
 	for i, sn := range d.Sentences {
 		if sn.Dup || sn.Filler {
 			continue
@@ -559,11 +560,17 @@ func (sm *sectionMatcher) roles(d *doc) []int {
 			if hk >= 0 {
 				cur, curPara = hk, sn.Para
 				role[i] = cur
+				if headed < 0 {
+					headed = i
+				}
 				continue
 			}
 		}
 		if cur >= 0 && sn.Para == curPara {
 			role[i] = cur
+			if headed < 0 {
+				headed = i
+			}
 			continue
 		}
 		cur = -1
@@ -581,17 +588,34 @@ func (sm *sectionMatcher) roles(d *doc) []int {
 	}
 	// A story's opening sets the scene: an unassigned first sentence that
 	// dates the story or sizes it (users, customers, money) belongs to the
-	// first section.
+	// first section. So does a dated opening with a middle-section cue when
+	// the next sentence is the situation: "Two months ago we launched a
+	// redesigned onboarding ... I'm the PM for activation" opens with a
+	// headline, not with the action.
 	for i, sn := range d.Sentences {
 		if sn.Dup || sn.Filler {
 			continue
 		}
 		if role[i] < 0 && scenesetting(d, i) {
 			role[i] = 0
+		} else if role[i] > 0 && role[i] < last && headed != i && scenesetting(d, i) && nextRole(d, role, i) == 0 {
+			role[i] = 0
 		}
 		break
 	}
 	return role
+}
+
+// nextRole returns the role of the first sentence after i that is neither
+// a duplicate nor filler, or -1.
+func nextRole(d *doc, role []int, i int) int {
+	for j := i + 1; j < len(d.Sentences); j++ {
+		if d.Sentences[j].Dup || d.Sentences[j].Filler {
+			continue
+		}
+		return role[j]
+	}
+	return -1
 }
 
 // scenesetting reports whether sentence i has a date or a count of people or
