@@ -47,6 +47,9 @@ type Options struct {
 	// are one shard of it, so that PDF numbers get the batch's width; 0
 	// means len(results).
 	BatchSize int
+	// BuildID identifies the program build in the content hashes of
+	// incremental runs (see [Write]); empty means Version.
+	BuildID string
 	// Force renders every PDF again, ignoring the hashes an earlier run
 	// left in Dir (see [Write]).
 	Force bool

@@ -135,7 +135,7 @@ type pdfHasher struct {
 // newPDFHasher hashes the settings a PDF depends on. Cohort averages are
 // rounded to 0.05 of a level, as they are drawn (see roundMeans), so that a
 // few added rows do not re-render the whole cohort.
-func newPDFHasher(popts PDFOptions) (*pdfHasher, error) {
+func newPDFHasher(popts PDFOptions, build string) (*pdfHasher, error) {
 	h := sha256.New()
 	logo := ""
 	if popts.Brand.Logo != "" {
@@ -154,7 +154,8 @@ func newPDFHasher(popts PDFOptions) (*pdfHasher, error) {
 		Version string
 		Brand   Brand
 		Logo    string
-	}{stateFormat, popts.Rubric, popts.CohortMeans, popts.Date.UTC().Format("2006-01-02T15:04:05"), popts.Version, popts.Brand, logo}); err != nil {
+		Build   string
+	}{stateFormat, popts.Rubric, popts.CohortMeans, popts.Date.UTC().Format("2006-01-02T15:04:05"), popts.Version, popts.Brand, logo, build}); err != nil {
 		return nil, err
 	}
 	var p pdfHasher

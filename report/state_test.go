@@ -211,7 +211,7 @@ func TestPDFHashDependsOnSettings(t *testing.T) {
 	results, rub := bigFixture(1)
 	base := PDFOptions{Rubric: rub, Date: fixtureDate, Version: "v1", CohortMeans: map[string]float64{"scope": 2.1}}
 	hashOf := func(o PDFOptions, r evaluate.Result, name string) string {
-		h, err := newPDFHasher(o)
+		h, err := newPDFHasher(o, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -150,7 +150,7 @@ func writeAllPDFs(ctx context.Context, d *outDir, results []evaluate.Result, opt
 		Version:     opts.Version,
 		Brand:       opts.Brand,
 	}
-	hasher, err := newPDFHasher(popts)
+	hasher, err := newPDFHasher(popts, opts.BuildID)
 	if err != nil {
 		return err
 	}

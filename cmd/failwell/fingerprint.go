@@ -28,7 +28,7 @@ func runFingerprint(s *setup, args []string) string {
 		NoPDF, Blind                             bool
 		Brand                                    any
 		Args                                     []string
-	}{programVersion(), s.rubricSum, s.asOf.Format(time.DateOnly), c.Sheet, c.Shard, c.Out,
+	}{buildID(), s.rubricSum, s.asOf.Format(time.DateOnly), c.Sheet, c.Shard, c.Out,
 		c.Columns, c.NoPDF, c.Blind, c.Brand, args})
 	files := args
 	if c.Brand.Logo != "" {

@@ -118,7 +118,11 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	}
 
 	prog := newProgress(log, "score", len(stories))
-	results, runErr := scoreStream(ctx, s, stories, prog)
+	cache := openScoreCache(s.cfg.Out, s.scorer, buildID(), s.rubricSum, s.cfg.Force)
+	results, runErr := scoreStream(ctx, s, cache, stories, prog)
+	if n := cache.hits.Load(); n > 0 {
+		log.printf("%d unchanged rows kept their scores; %d scored", n, cache.miss.Load())
+	}
 	scored := time.Now()
 
 	info := report.RunInfo{
@@ -162,6 +166,7 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 			Brand:     report.Brand(s.cfg.Brand),
 			Run:       &info,
 			Force:     s.cfg.Force,
+			BuildID:   buildID(),
 			BatchSize: batchSize,
 			Progress: func() {
 				if !s.cfg.NoPDF {
@@ -195,6 +200,9 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	case sum.Counts.Rejected > 0 || sum.PDFFailed > 0:
 		info.ExitStatus = exitPartial
 		result = errPartial
+	}
+	if err := cache.commit(runErr == nil && writeErr == nil && ctx.Err() == nil); err != nil {
+		log.printf("scores not kept for the next run: %v", err)
 	}
 	info.End = time.Now().UTC()
 	if err := report.WriteRun(s.cfg.Out, info); err != nil && result == nil {

@@ -16,7 +16,7 @@ import (
 // are scored, so the batch is held once, not twice. (The story text stays:
 // evidence quotes are slices of it.) If ctx is cancelled, the rows not read
 // carry the context error, as with evaluate.Run.
-func scoreStream(ctx context.Context, s *setup, stories []evaluate.Story, prog evaluate.Progress) ([]evaluate.Result, error) {
+func scoreStream(ctx context.Context, s *setup, sc evaluate.Scorer, stories []evaluate.Story, prog evaluate.Progress) ([]evaluate.Result, error) {
 	results := make([]evaluate.Result, 0, len(stories))
 	for i := range stories {
 		if stories[i].Reject == nil {
@@ -24,7 +24,7 @@ func scoreStream(ctx context.Context, s *setup, stories []evaluate.Story, prog e
 		}
 	}
 	opts := evaluate.Options{Jobs: s.cfg.Jobs, AsOf: s.asOf, Progress: prog}
-	err := evaluate.RunStream(ctx, s.scorer, slices.Values(stories), opts, func(r *evaluate.Result) error {
+	err := evaluate.RunStream(ctx, sc, slices.Values(stories), opts, func(r *evaluate.Result) error {
 		results = append(results, *r)
 		stories[len(results)-1] = evaluate.Story{}
 		return nil
