@@ -73,7 +73,7 @@ var Settings = []Setting{
 		Help: "skip the per-candidate PDFs",
 		set:  func(c *Config, v any) { c.NoPDF = v.(bool) }},
 	{Key: "force", Flag: "force", Env: "FAILWELL_FORCE", Default: "false", kind: kindBool,
-		Help: "render every PDF again, even those unchanged since the last run into the output directory",
+		Help: "redo everything: score every row and render every PDF again, even those unchanged since the last run into the output directory",
 		set:  func(c *Config, v any) { c.Force = v.(bool) }},
 	{Key: "shard", arg: "K/N", Flag: "shard", Env: "FAILWELL_SHARD", kind: kindString,
 		Help: "process only the K/N-th deterministic partition of the rows (by row key), e.g. 2/8; combine the shard outputs with failwell merge",
