@@ -30,7 +30,13 @@ story against the rubric, and writes into the output directory:
   run.json               what was run: version, inputs and rubric with sha256, counts, exit status
 
 A row that cannot be used is rejected with its position (file, sheet, cell) and
-the rest of the batch is still written.`,
+the rest of the batch is still written.
+
+A rerun into the same output directory does only the new work: nothing at all
+when inputs, rubric and settings are unchanged; otherwise it scores only new or
+changed rows and renders only their PDFs (--force redoes everything). A run that
+was interrupted or killed is completed by the next one. --shard K/N processes
+one partition of the rows; "failwell merge" combines the shards' outputs.`,
 		Example: `  failwell run samples/cohort.xlsx
   failwell run week1.csv week2.xlsx --out cohort-42 --as-of 2026-10-01
   failwell run export.xlsx --columns story="Your answer",name=Candidate --no-pdf`,
