@@ -386,7 +386,7 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 		age = fmt.Sprintf("%.0f", math.Max(0, a))
 		when = d.Text[d.Tokens[m.Tok0].Start:d.Tokens[m.Tok1-1].End]
 	}
-	var rep *strings.Replacer
+	var rep []string
 	fill := func(t string) string {
 		if !strings.Contains(t, "{") {
 			return strings.TrimSpace(t)
@@ -407,10 +407,10 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 			if when == "" {
 				when = "no date"
 			}
-			rep = strings.NewReplacer("{quote}", "\u201c"+quote+"\u201d", "{issue}", "\u201c"+issue+"\u201d",
-				"{year}", year, "{age}", age, "{when}", when)
+			rep = []string{"{quote}", "\u201c" + quote + "\u201d", "{issue}", "\u201c" + issue + "\u201d",
+				"{year}", year, "{age}", age, "{when}", when}
 		}
-		t = rep.Replace(t)
+		t = replacePlaceholders(t, rep)
 		t = strings.ReplaceAll(t, "..", ".")
 		t = strings.ReplaceAll(t, ":.", ".")
 		return strings.TrimSpace(t)
@@ -442,7 +442,7 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 		}
 		seen[a.sig.ID] = true
 		n++
-		t := strings.NewReplacer("{quote}", cite, "{issue}", cite).Replace(a.sig.Advice)
+		t := replacePlaceholders(a.sig.Advice, []string{"{quote}", cite, "{issue}", cite})
 		fb += " " + fill(t)
 	}
 	next := ""
@@ -532,4 +532,38 @@ func (s *RubricScorer) summary(scores []Score) (strength, change string) {
 	}
 	change = fmt.Sprintf("Work on %s (now %d/4; up to +%.1f points): %s", c.Name, c.Level, gain, step)
 	return strength, change
+}
+
+// replacePlaceholders replaces every "{name}" of oldnew (pairs of
+// placeholder and value) in t in one pass, as strings.NewReplacer would
+// (a value is never searched again), without building a replacer per call.
+func replacePlaceholders(t string, oldnew []string) string {
+	if !strings.Contains(t, "{") {
+		return t
+	}
+	var b strings.Builder
+	b.Grow(len(t))
+	for len(t) > 0 {
+		i := strings.IndexByte(t, '{')
+		if i < 0 {
+			b.WriteString(t)
+			break
+		}
+		b.WriteString(t[:i])
+		t = t[i:]
+		matched := false
+		for k := 0; k+1 < len(oldnew); k += 2 {
+			if strings.HasPrefix(t, oldnew[k]) {
+				b.WriteString(oldnew[k+1])
+				t = t[len(oldnew[k]):]
+				matched = true
+				break
+			}
+		}
+		if !matched {
+			b.WriteByte('{')
+			t = t[1:]
+		}
+	}
+	return b.String()
 }
