@@ -475,6 +475,11 @@ func opensWithPastVerb(d *doc, i int, sn sentence) bool {
 // preposition.
 func isSubjectPosition(d *doc, sn sentence, i int) bool {
 	if i > sn.T0 {
+		// right after "I" or "we" the word is a verb: "I lead a team",
+		// "we support 40 clinics", "I head product"
+		if p := d.Tokens[i-1].Lower; selfSubjects[p] || weSubjects[p] {
+			return false
+		}
 		switch d.Tokens[i-1].Lower {
 		case "with", "to", "for", "from", "by", "of", "at", "on", "about", "into", "told", "asked", "helped", "as":
 			return false
