@@ -38,6 +38,7 @@ type RubricScorer struct {
 	rubric   *Rubric
 	criteria []compiledCriterion
 	flags    compiledFlags
+	caps     map[string]int // flag code → highest level any criterion may get
 	stems    *stemCache
 	weights  float64
 	phrases  phraseIndex
@@ -82,11 +83,12 @@ func New(r *Rubric) (*RubricScorer, error) {
 		s.criteria = append(s.criteria, cc)
 		s.weights += c.Weight
 	}
-	f, err := compileFlags(r.settings(), s.stems)
+	set := r.settings()
+	f, err := compileFlags(set, s.stems)
 	if err != nil {
 		return nil, ValidationErrors{{Path: "flags", Msg: err.Error()}}
 	}
-	s.flags = f
+	s.flags, s.caps = f, set.Caps
 	for _, cc := range s.criteria {
 		for _, cs := range cc.signals {
 			switch m := cs.m.(type) {
@@ -144,9 +146,8 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 	res := Result{Story: st, Ref: ref, Words: d.Words}
 	res.Flags = s.flags.check(d)
 	caps := 4
-	set := s.rubric.settings()
 	for _, f := range res.Flags {
-		if lv, ok := set.Caps[f.Code]; ok && lv < caps {
+		if lv, ok := s.caps[f.Code]; ok && lv < caps {
 			caps = lv
 		}
 	}
