@@ -235,6 +235,34 @@ func (b *wb) pageSetup(sheet string, landscape, onePage, repeatHeader bool) erro
 
 // autoFilter adds filter buttons to the header of a table of cols columns
 // and rows data rows; streamed sheets must call it before streaming.
+// tableStream opens a stream writer on a table sheet and writes what every
+// table has: the column widths, a frozen header row (and the first frozenCols
+// columns) and the header row itself. The caller streams the rows from row 2.
+func (b *wb) tableStream(sheet string, headers []string, widths []float64, frozenCols int, headerOpts ...excelize.RowOpts) (*excelize.StreamWriter, error) {
+	sw, err := b.f.NewStreamWriter(sheet)
+	if err != nil {
+		return nil, err
+	}
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
+			return nil, err
+		}
+	}
+	panes := &excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}
+	if frozenCols > 0 {
+		panes.XSplit = frozenCols
+		panes.TopLeftCell = xlCol(frozenCols+1) + "2"
+		panes.ActivePane = "bottomRight"
+	}
+	if err := sw.SetPanes(panes); err != nil {
+		return nil, err
+	}
+	if err := sw.SetRow("A1", xlHeader(headers, b.st.header), headerOpts...); err != nil {
+		return nil, err
+	}
+	return sw, nil
+}
+
 func (b *wb) autoFilter(sheet string, cols, rows int) error {
 	if rows == 0 {
 		return nil
@@ -492,19 +520,8 @@ func (b *wb) candidates() error {
 	if err := b.pageSetup(sheetCandidates, true, false, true); err != nil {
 		return err
 	}
-	sw, err := f.NewStreamWriter(sheetCandidates)
+	sw, err := b.tableStream(sheetCandidates, headers, widths, 3, excelize.RowOpts{Height: 45})
 	if err != nil {
-		return err
-	}
-	for i, w := range widths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, XSplit: 3, YSplit: 1, TopLeftCell: "D2", ActivePane: "bottomRight"}); err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", xlHeader(headers, b.st.header), excelize.RowOpts{Height: 45}); err != nil {
 		return err
 	}
 	row := 2
@@ -577,19 +594,8 @@ func (b *wb) evidence() error {
 	if err := b.autoFilter(sheetEvidence, len(headers), nrows); err != nil {
 		return err
 	}
-	sw, err := b.f.NewStreamWriter(sheetEvidence)
+	sw, err := b.tableStream(sheetEvidence, headers, widths, 0)
 	if err != nil {
-		return err
-	}
-	for i, w := range widths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", xlHeader(headers, b.st.header)); err != nil {
 		return err
 	}
 	row := 2
@@ -646,19 +652,8 @@ func (b *wb) review() error {
 	if err := b.autoFilter(sheetReview, len(headers), nrows); err != nil {
 		return err
 	}
-	sw, err := b.f.NewStreamWriter(sheetReview)
+	sw, err := b.tableStream(sheetReview, headers, widths, 0)
 	if err != nil {
-		return err
-	}
-	for i, w := range widths {
-		if err := sw.SetColWidth(i+1, i+1, w); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
-	if err := sw.SetRow("A1", xlHeader(headers, b.st.header)); err != nil {
 		return err
 	}
 	row := 2
