@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -139,23 +138,4 @@ func TestMergeRefusesOverlappingShards(t *testing.T) {
 	if code != exitFailure || !strings.Contains(stderr, "each given once") {
 		t.Errorf("merging a directory twice: exit %d, stderr %q; want %d and a clear error", code, stderr, exitFailure)
 	}
-}
-
-func TestShardOfIsStableAndBalanced(t *testing.T) {
-	counts := make([]int, 4)
-	for i := range 4000 {
-		ref := fmt.Sprintf("cohort.xlsx:Form Responses 1:%d", i+2)
-		k := shardOf(ref, 4)
-		if k != shardOf(ref, 4) || k < 1 || k > 4 {
-			t.Fatalf("shardOf(%q) = %d, not stable or out of range", ref, k)
-		}
-		counts[k-1]++
-	}
-	for k, c := range counts {
-		if c < 800 || c > 1200 {
-			t.Errorf("shard %d/4 has %d of 4000 rows, want about 1000", k+1, c)
-		}
-	}
-	b, _ := json.Marshal(counts)
-	t.Logf("shard sizes %s", b)
 }

@@ -119,7 +119,7 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	batchSize := len(stories)
 	setMemoryLimit(g.getenv, batchSize)
 	if k, n, _ := config.ParseShard(s.cfg.Shard); n > 1 {
-		stories = shardStories(stories, k, n)
+		stories = evaluate.Shard(stories, k, n)
 		log.printf("shard %d/%d: %d of the %d rows", k, n, len(stories), batchSize)
 	}
 

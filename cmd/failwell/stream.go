@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"hash/fnv"
 	"os"
 	"runtime/debug"
 	"slices"
@@ -39,32 +38,6 @@ func scoreStream(ctx context.Context, s *setup, sc evaluate.Scorer, stories []ev
 		}
 	}
 	return results, err
-}
-
-// shardStories keeps the stories of shard k of n (1-based): those whose
-// row reference ("file:sheet:row") hashes to k-1 modulo n. The key does not
-// depend on the other rows, so a row stays in its shard as a sheet grows,
-// and batch positions (Index, and so PDF names) are those of the whole
-// batch.
-func shardStories(stories []evaluate.Story, k, n int) []evaluate.Story {
-	out := stories[:0:0]
-	for _, st := range stories {
-		if shardOf(st.Ref, n) == k {
-			out = append(out, st)
-		}
-	}
-	return out
-}
-
-// shardOf is the 1-based shard of n that the row ref belongs to (FNV-1a).
-func shardOf(ref string, n int) int {
-	h := fnv.New64a()
-	h.Write([]byte(ref))
-	x := h.Sum64() // mixed (splitmix64's finaliser): FNV's low bits follow the last byte
-	x = (x ^ x>>30) * 0xBF58476D1CE4E5B9
-	x = (x ^ x>>27) * 0x94D049BB133111EB
-	x ^= x >> 31
-	return int(x%uint64(n)) + 1
 }
 
 // setMemoryLimit sets a soft memory limit for a batch of rows rows (unless
