@@ -124,10 +124,10 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	}
 
 	prog := newProgress(log, "score", len(stories))
-	cache := openScoreCache(s.cfg.Out, s.scorer, buildID(), s.rubricSum, s.cfg.Force)
+	cache := report.OpenScoreCache(s.cfg.Out, s.scorer, buildID(), s.rubricSum, s.cfg.Force)
 	results, runErr := scoreStream(ctx, s, cache, stories, prog)
-	if n := cache.hits.Load(); n > 0 {
-		log.printf("%d unchanged rows kept their scores; %d scored", n, cache.miss.Load())
+	if n := cache.Hits(); n > 0 {
+		log.printf("%d unchanged rows kept their scores; %d scored", n, cache.Misses())
 	}
 	scored := time.Now()
 
@@ -207,7 +207,7 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 		info.ExitStatus = exitPartial
 		result = errPartial
 	}
-	if err := cache.commit(runErr == nil && writeErr == nil && ctx.Err() == nil); err != nil {
+	if err := cache.Commit(runErr == nil && writeErr == nil && ctx.Err() == nil); err != nil {
 		log.printf("scores not kept for the next run: %v", err)
 	}
 	info.End = time.Now().UTC()

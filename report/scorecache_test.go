@@ -1,4 +1,4 @@
-package main
+package report
 
 import (
 	"context"
@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/failwell/failwell/config"
 	"github.com/failwell/failwell/evaluate"
 )
 
@@ -25,11 +24,20 @@ func (c *countingScorer) Score(ctx context.Context, st evaluate.Story, ref time.
 	return c.sc.Score(ctx, st, ref)
 }
 
+// lengthScorer is a deterministic stand-in for the real scorer: one
+// criterion whose level and evidence depend on the story's text.
+type lengthScorer struct{}
+
+func (lengthScorer) Score(_ context.Context, st evaluate.Story, ref time.Time) (evaluate.Result, error) {
+	lvl := len(st.Text) % 5
+	return evaluate.Result{Words: len(st.Text) / 5, Total: float64(lvl) * 25, Band: "B",
+		Scores: []evaluate.Score{{ID: "scope", Name: "Scope", Weight: 1, Level: lvl, Raw: float64(len(st.Text)),
+			Evidence: []evaluate.Evidence{{Quote: st.Text[:10], Start: 0, End: 10, Signal: "s", Effect: 1}}, Feedback: "f"}},
+		Flags: []evaluate.Flag{{Code: "x", Message: ref.Format(time.DateOnly)}}}, nil
+}
+
 func TestScoreCache(t *testing.T) {
-	base, err := evaluate.New(config.DefaultRubric())
-	if err != nil {
-		t.Fatal(err)
-	}
+	var base evaluate.Scorer = lengthScorer{}
 	ref := time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
 	stories := make([]evaluate.Story, 12)
 	for i := range stories {
@@ -37,10 +45,10 @@ func TestScoreCache(t *testing.T) {
 			Text: fmt.Sprintf("In 2025 I led the launch of feature %d for 4,000 users. It failed: churn rose from 3%% to 9%%. I learned to test with a holdout first, and since then I do.", i)}
 	}
 	dir := t.TempDir()
-	pass := func(t *testing.T, stories []evaluate.Story, force bool) ([]evaluate.Result, int64, *scoreCache) {
+	pass := func(t *testing.T, stories []evaluate.Story, force bool) ([]evaluate.Result, int64, *ScoreCache) {
 		t.Helper()
 		cs := &countingScorer{sc: base}
-		c := openScoreCache(dir, cs, "v-test", "rubric-sum", force)
+		c := OpenScoreCache(dir, cs, "v-test", "rubric-sum", force)
 		var out []evaluate.Result
 		for _, st := range stories {
 			r, err := c.Score(t.Context(), st, ref)
@@ -50,7 +58,7 @@ func TestScoreCache(t *testing.T) {
 			r.Story = st
 			out = append(out, r)
 		}
-		if err := c.commit(true); err != nil {
+		if err := c.Commit(true); err != nil {
 			t.Fatal(err)
 		}
 		return out, cs.n.Load(), c
@@ -60,8 +68,8 @@ func TestScoreCache(t *testing.T) {
 		t.Fatalf("first pass scored %d, want 12", n)
 	}
 	again, n, c := pass(t, stories, false)
-	if n != 0 || c.hits.Load() != 12 {
-		t.Errorf("unchanged: scored %d, hits %d; want 0, 12", n, c.hits.Load())
+	if n != 0 || c.Hits() != 12 {
+		t.Errorf("unchanged: scored %d, hits %d; want 0, 12", n, c.Hits())
 	}
 	if !reflect.DeepEqual(first, again) {
 		t.Error("results from the cache differ from the scorer's")
@@ -76,7 +84,7 @@ func TestScoreCache(t *testing.T) {
 		t.Errorf("force: scored %d, want 13", n)
 	}
 	// A cache cut short by a kill: the last line is ignored.
-	p := filepath.Join(dir, cacheFile)
+	p := filepath.Join(dir, ScoresFile)
 	b, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
@@ -88,8 +96,8 @@ func TestScoreCache(t *testing.T) {
 		t.Errorf("truncated cache: scored %d, want 1", n)
 	}
 	// An interrupted run keeps the old cache and leaves no temporary file.
-	c2 := openScoreCache(dir, base, "v-test", "rubric-sum", false)
-	if err := c2.commit(false); err != nil {
+	c2 := OpenScoreCache(dir, base, "v-test", "rubric-sum", false)
+	if err := c2.Commit(false); err != nil {
 		t.Fatal(err)
 	}
 	if m, _ := filepath.Glob(filepath.Join(dir, ".failwell-scores.*.tmp")); len(m) > 0 {
@@ -100,9 +108,9 @@ func TestScoreCache(t *testing.T) {
 	}
 	// Another program build or rubric: nothing is reused.
 	cs := &countingScorer{sc: base}
-	c3 := openScoreCache(dir, cs, "v-other", "rubric-sum", false)
+	c3 := OpenScoreCache(dir, cs, "v-other", "rubric-sum", false)
 	c3.Score(t.Context(), edited[0], ref)
-	c3.commit(false)
+	c3.Commit(false)
 	if cs.n.Load() != 1 {
 		t.Errorf("other build: scored %d, want 1", cs.n.Load())
 	}
