@@ -2,7 +2,6 @@ package main
 
 import (
 	"archive/zip"
-	"encoding/csv"
 	"html"
 	"io"
 	"os"
@@ -220,15 +219,7 @@ func TestRunBlindOverTheSamples(t *testing.T) {
 
 func readBlindMap(t *testing.T, out string) [][]string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(out, report.BlindMapFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSVFile(t, filepath.Join(out, report.BlindMapFile))
 	return recs
 }
 

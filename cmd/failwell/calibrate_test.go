@@ -220,15 +220,7 @@ func TestCalibrateUsageErrors(t *testing.T) {
 // TestCalibrateSheetColumns puts the human scores into the cohort sheet as
 // human_* columns (from samples/stories.csv) instead of a labels file.
 func TestCalibrateSheetColumns(t *testing.T) {
-	f, err := os.Open(filepath.Join(samples, "stories.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSVFile(t, filepath.Join(samples, "stories.csv"))
 	for i, h := range recs[0] {
 		switch h {
 		case "scope", "recency", "learning", "structure", "arc", "ownership", "overall":

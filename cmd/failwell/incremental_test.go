@@ -15,15 +15,7 @@ import (
 // and names made unique) and returns its path.
 func bigCohortCSV(t *testing.T, n int) string {
 	t.Helper()
-	f, err := os.Open(filepath.Join(samples, "cohort.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSVFile(t, filepath.Join(samples, "cohort.csv"))
 	hdr, rows := recs[0], recs[1:]
 	col := func(name string) int {
 		for i, h := range hdr {

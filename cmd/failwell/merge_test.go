@@ -29,15 +29,7 @@ func shardableCohort(t *testing.T) string {
 			dup[i] = true
 		}
 	}
-	f, err := os.Open(filepath.Join(samples, "cohort.csv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatal(err)
-	}
+	recs := readCSVFile(t, filepath.Join(samples, "cohort.csv"))
 	keep := [][]string{recs[0]}
 	for i, r := range recs[1:] {
 		if !dup[i] {
