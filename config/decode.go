@@ -3,6 +3,7 @@ package config
 import (
 	"encoding"
 	"fmt"
+	"iter"
 	"math"
 	"reflect"
 	"strconv"
@@ -260,27 +261,48 @@ func (d *decoder) keyOf(k *yaml.Node, path string) (string, bool) {
 	return k.Value, true
 }
 
+// entry is one key/value pair of a mapping, with the key's name and path.
+type entry struct {
+	pair [2]*yaml.Node
+	name string
+	path string
+}
+
+// entries yields the pairs of mapping n, merged ones (<<) first: a key that
+// is not a plain scalar, and a repeated key of n's own, are reported and
+// skipped (a merged key may be overridden by n's own).
+func (d *decoder) entries(n *yaml.Node, path string) iter.Seq[entry] {
+	return func(yield func(entry) bool) {
+		merged, own := d.pairs(n, path)
+		seen := map[string]bool{}
+		for i, p := range append(merged, own...) {
+			name, ok := d.keyOf(p[0], path)
+			if !ok {
+				continue
+			}
+			sub := join(path, name)
+			if i >= len(merged) {
+				if seen[name] {
+					d.fail(p[0], sub, "duplicate key %q", name)
+					continue
+				}
+				seen[name] = true
+			}
+			if !yield(entry{p, name, sub}) {
+				return
+			}
+		}
+	}
+}
+
 func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 	if n.Kind != yaml.MappingNode {
 		d.fail(n, path, "expected a mapping, got %s", describe(n))
 		return
 	}
 	fields := fieldsOf(v.Type())
-	merged, own := d.pairs(n, path)
-	seen := map[string]bool{}
-	for i, p := range append(merged, own...) {
-		name, ok := d.keyOf(p[0], path)
-		if !ok {
-			continue
-		}
-		sub := join(path, name)
-		if i >= len(merged) {
-			if seen[name] {
-				d.fail(p[0], sub, "duplicate key %q", name)
-				continue
-			}
-			seen[name] = true
-		}
+	for e := range d.entries(n, path) {
+		p, name, sub := e.pair, e.name, e.path
 		f, ok := fields.byName[name]
 		if !ok {
 			msg := fmt.Sprintf("unknown key %q", name)
@@ -317,21 +339,8 @@ func (d *decoder) mapping(n *yaml.Node, v reflect.Value, path string) {
 	if v.IsNil() {
 		v.Set(reflect.MakeMap(t))
 	}
-	merged, own := d.pairs(n, path)
-	seen := map[string]bool{}
-	for i, p := range append(merged, own...) {
-		name, ok := d.keyOf(p[0], path)
-		if !ok {
-			continue
-		}
-		sub := join(path, name)
-		if i >= len(merged) {
-			if seen[name] {
-				d.fail(p[0], sub, "duplicate key %q", name)
-				continue
-			}
-			seen[name] = true
-		}
+	for ent := range d.entries(n, path) {
+		p, sub := ent.pair, ent.path
 		k := reflect.New(t.Key()).Elem()
 		before := len(d.errs)
 		d.leaf(p[0], k, sub)
