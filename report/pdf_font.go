@@ -441,24 +441,32 @@ func glyphComponents(d []byte, fn func(off int)) {
 	for p+4 <= len(d) {
 		flags := be16(d, p)
 		fn(p + 2)
-		p += 4
-		if flags&cgArgsAreWords != 0 {
-			p += 4
-		} else {
-			p += 2
-		}
-		switch {
-		case flags&cgHaveScale != 0:
-			p += 2
-		case flags&cgHaveXYScale != 0:
-			p += 4
-		case flags&cgHave2x2 != 0:
-			p += 8
-		}
+		p = componentEnd(p, flags)
 		if flags&cgMoreComps == 0 {
 			return
 		}
 	}
+}
+
+// componentEnd is the offset just past the composite-glyph component record
+// that starts at p (its flags word) with the given flags: flags, glyph index,
+// the two arguments (bytes or words) and the optional transform.
+func componentEnd(p, flags int) int {
+	p += 4
+	if flags&cgArgsAreWords != 0 {
+		p += 4
+	} else {
+		p += 2
+	}
+	switch {
+	case flags&cgHaveScale != 0:
+		p += 2
+	case flags&cgHaveXYScale != 0:
+		p += 4
+	case flags&cgHave2x2 != 0:
+		p += 8
+	}
+	return p
 }
 
 // stripInstructions returns glyph data d without its TrueType hinting
@@ -493,21 +501,7 @@ func stripInstructions(d []byte) []byte {
 	if flags&cgHaveInstructs == 0 {
 		return d
 	}
-	p := last + 4
-	if flags&cgArgsAreWords != 0 {
-		p += 4
-	} else {
-		p += 2
-	}
-	switch {
-	case flags&cgHaveScale != 0:
-		p += 2
-	case flags&cgHaveXYScale != 0:
-		p += 4
-	case flags&cgHave2x2 != 0:
-		p += 8
-	}
-	end = p
+	end = componentEnd(last, flags)
 	if end > len(out) {
 		return d
 	}
