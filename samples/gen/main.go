@@ -213,23 +213,36 @@ const formsSheet = "Form Responses 1"
 // blankAfter is the number of candidates written before the blank row.
 func blankAfter(n int) int { return n / 2 }
 
-// writeFormsXLSX writes the candidates as a Google Forms response workbook.
-func writeFormsXLSX(w io.Writer, cands []candidate) error {
+// newFormsFile is an empty workbook shaped like a Google Forms export: one
+// sheet named formsSheet and fixed document properties (so that the bytes
+// are reproducible).
+func newFormsFile(title string) (*excelize.File, error) {
 	f := excelize.NewFile()
-	defer f.Close()
 	if err := f.SetSheetName("Sheet1", formsSheet); err != nil {
-		return err
+		f.Close()
+		return nil, err
 	}
 	if err := f.SetDocProps(&excelize.DocProperties{
 		Creator:        "failwell samples/gen",
 		LastModifiedBy: "failwell samples/gen",
 		Created:        "2026-11-20T00:00:00Z",
 		Modified:       "2026-11-20T00:00:00Z",
-		Title:          "Tell me about your biggest failure (Responses)",
+		Title:          title,
 		Language:       "en-US",
 	}); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// writeFormsXLSX writes the candidates as a Google Forms response workbook.
+func writeFormsXLSX(w io.Writer, cands []candidate) error {
+	f, err := newFormsFile("Tell me about your biggest failure (Responses)")
+	if err != nil {
 		return err
 	}
+	defer f.Close()
 	header, err := f.NewStyle(&excelize.Style{
 		Font:      &excelize.Font{Bold: true},
 		Alignment: &excelize.Alignment{Vertical: "top", WrapText: true},

@@ -251,21 +251,11 @@ func synthStory(rng *rand.Rand) string {
 // writeSynthXLSX writes cands as a Google Forms response workbook, streamed
 // so that a 100,000-row cohort is written in bounded memory.
 func writeSynthXLSX(w io.Writer, cands []candidate) error {
-	f := excelize.NewFile()
+	f, err := newFormsFile("Synthetic cohort (Responses)")
+	if err != nil {
+		return err
+	}
 	defer f.Close()
-	if err := f.SetSheetName("Sheet1", formsSheet); err != nil {
-		return err
-	}
-	if err := f.SetDocProps(&excelize.DocProperties{
-		Creator:        "failwell samples/gen",
-		LastModifiedBy: "failwell samples/gen",
-		Created:        "2026-11-20T00:00:00Z",
-		Modified:       "2026-11-20T00:00:00Z",
-		Title:          "Synthetic cohort (Responses)",
-		Language:       "en-US",
-	}); err != nil {
-		return err
-	}
 	stamp, err := f.NewStyle(&excelize.Style{CustomNumFmt: ptr("m/d/yyyy h:mm:ss")})
 	if err != nil {
 		return err
