@@ -8,6 +8,8 @@ import (
 	"io/fs"
 	"os"
 	"path"
+	"strings"
+	"sync"
 )
 
 // fileMode is the mode of every file written: the outputs hold personal
@@ -26,6 +28,15 @@ type outDir struct {
 	// each file appear whole or not at all (also after kill -9), and the
 	// caller makes the files durable together with [outDir.syncAll].
 	lazy bool
+	// subs caches the roots of sub-directories written into (feedback/), so
+	// that writing many files there does not resolve the path each time.
+	subs *subRoots
+}
+
+// subRoots are opened sub-directory roots, by slash-separated name.
+type subRoots struct {
+	mu sync.Mutex
+	m  map[string]*os.Root
 }
 
 // openOutDir creates dir (mode 0700) if needed and opens it.
@@ -40,10 +51,39 @@ func openOutDir(dir string) (*outDir, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open output directory: %w", err)
 	}
-	return &outDir{root: root, path: dir}, nil
+	return &outDir{root: root, path: dir, subs: &subRoots{m: map[string]*os.Root{}}}, nil
 }
 
-func (d *outDir) Close() error { return d.root.Close() }
+// Close closes d and the sub-directory roots it opened.
+func (d *outDir) Close() error {
+	d.subs.mu.Lock()
+	for _, r := range d.subs.m {
+		r.Close()
+	}
+	clear(d.subs.m)
+	d.subs.mu.Unlock()
+	return d.root.Close()
+}
+
+// dirRoot returns the root of the sub-directory dir ("" or "feedback/"),
+// opened once: it is inside d.root, so it confines writes just as well.
+func (d *outDir) dirRoot(dir string) (*os.Root, error) {
+	dir = strings.TrimSuffix(dir, "/")
+	if dir == "" {
+		return d.root, nil
+	}
+	d.subs.mu.Lock()
+	defer d.subs.mu.Unlock()
+	if r, ok := d.subs.m[dir]; ok {
+		return r, nil
+	}
+	r, err := d.root.OpenRoot(dir)
+	if err != nil {
+		return nil, err
+	}
+	d.subs.m[dir] = r
+	return r, nil
+}
 
 // mkdir creates the sub-directory name (slash-separated, inside d) if missing.
 func (d *outDir) mkdir(name string) error {
@@ -65,15 +105,19 @@ func (d *outDir) writeFile(name string, write func(w io.Writer) error) (err erro
 		return fmt.Errorf("write %q: invalid output file name", name)
 	}
 	dir, base := path.Split(name)
-	tmp := dir + "." + base + "." + rand.Text()[:10] + ".tmp"
-	f, err := d.root.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
+	root, err := d.dirRoot(dir)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	tmp := "." + base + "." + rand.Text()[:10] + ".tmp"
+	f, err := root.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", name, err)
 	}
 	defer func() {
 		if err != nil {
 			_ = f.Close()
-			_ = d.root.Remove(tmp)
+			_ = root.Remove(tmp)
 			err = fmt.Errorf("write %s: %w", name, err)
 		}
 	}()
@@ -92,7 +136,7 @@ func (d *outDir) writeFile(name string, write func(w io.Writer) error) (err erro
 	if err = f.Close(); err != nil {
 		return err
 	}
-	if err = d.root.Rename(tmp, name); err != nil {
+	if err = root.Rename(tmp, base); err != nil {
 		return err
 	}
 	if !d.lazy {
