@@ -341,17 +341,7 @@ func TestCalibrationSamples(t *testing.T) {
 // and never tuned on. Its figures are the honest estimate of how the rubric
 // does on unseen stories.
 func TestCalibrationHeldOut(t *testing.T) {
-	path := filepath.Join("testdata", "heldout.csv")
-	if _, err := os.Stat(path); err != nil {
-		t.Skip(err)
-	}
-	sc, err := evaluate.New(config.DefaultRubric())
-	if err != nil {
-		t.Fatal(err)
-	}
-	set := toLabeled(t, readCSV(t, path), nil)
-	calibrate(t, "held-out", sc, set, false)
-	calibrate(t, "held-out", sc, set, true)
+	calibrateHeldOut(t, "held-out", "heldout.csv")
 }
 
 // meanDiff is the mean of total/10 - overall: how far the 0-100 total sits
@@ -400,7 +390,14 @@ func smd(totals, overall []float64) float64 {
 // actions, old, unfinished and generic mid-level stories, and strong ones
 // from hardware, the public sector, healthcare, marketplaces and B2B.
 func TestCalibrationHeldOut2(t *testing.T) {
-	path := filepath.Join("testdata", "heldout2.csv")
+	calibrateHeldOut(t, "held-out 2", "heldout2.csv")
+}
+
+// calibrateHeldOut reports the default rubric's agreement on the labeled
+// set testdata/file, all stories and unflagged ones.
+func calibrateHeldOut(t *testing.T, label, file string) {
+	t.Helper()
+	path := filepath.Join("testdata", file)
 	if _, err := os.Stat(path); err != nil {
 		t.Skip(err)
 	}
@@ -409,6 +406,6 @@ func TestCalibrationHeldOut2(t *testing.T) {
 		t.Fatal(err)
 	}
 	set := toLabeled(t, readCSV(t, path), nil)
-	calibrate(t, "held-out 2", sc, set, false)
-	calibrate(t, "held-out 2", sc, set, true)
+	calibrate(t, label, sc, set, false)
+	calibrate(t, label, sc, set, true)
 }
