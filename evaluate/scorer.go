@@ -6,9 +6,11 @@ import (
 	"math"
 	"regexp"
 	"slices"
-	"sort"
+	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 )
 
 // How a story is scored (the contract documented in the default rubric):
@@ -153,8 +155,10 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 	}
 	// Pass 2: positions, sections and lengths over the substantive text.
 	levels := make([]int, len(s.criteria))
+	res.Scores = make([]Score, 0, len(s.criteria))
+	scr := &scratch{seen: make([]int32, len(d.Sentences))}
 	for ci, cc := range s.criteria {
-		sc := s.scoreCriterion(cc, d, ref, caps, pre[ci])
+		sc := s.scoreCriterion(cc, d, ref, caps, pre[ci], scr)
 		levels[ci] = sc.Level
 		res.Scores = append(res.Scores, sc)
 	}
@@ -182,14 +186,29 @@ type scored struct {
 	effect float64
 }
 
+// scratch holds buffers that the criteria of one story reuse.
+type scratch struct {
+	// seen[i] == gen when sentence i already counted for the current signal.
+	seen    []int32
+	gen     int32
+	hits    []hit
+	counted []scored
+}
+
 // scoreCriterion computes one criterion's raw score, level, evidence and
 // feedback.
-func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Time, flagCap int, pre [][]hit) Score {
+func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Time, flagCap int, pre [][]hit, scr *scratch) Score {
 	sc := Score{ID: cc.ID, Name: cc.Name, Weight: cc.Weight}
 	raw := cc.Base
 	maxLevel := flagCap
-	fired := make([]bool, len(cc.signals))
-	var counted []scored
+	var firedBuf [32]bool
+	fired := firedBuf[:0]
+	if len(cc.signals) <= len(firedBuf) {
+		fired = firedBuf[:len(cc.signals)]
+	} else {
+		fired = make([]bool, len(cc.signals))
+	}
+	counted := scr.counted[:0]
 	for si, sig := range cc.signals {
 		skip := false
 		for _, u := range sig.unless {
@@ -205,24 +224,25 @@ func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Tim
 		if skip {
 			continue
 		}
-		var hits []hit
-		seen := map[int]bool{}
+		hits := scr.hits[:0]
+		scr.gen++
+		gen := scr.gen
 		found := pre[si]
 		if found == nil {
 			found = sig.m.find(d, ref)
 		}
 		for _, h := range found {
-			if !sig.accept(d, h) || seen[h.Sent] {
+			if !sig.accept(d, h) || scr.seen[h.Sent] == gen {
 				continue
 			}
-			seen[h.Sent] = true
+			scr.seen[h.Sent] = gen
 			hits = append(hits, h)
 		}
+		scr.hits = hits
 		if len(hits) == 0 {
 			continue
 		}
 		var contrib float64
-		var kept []scored
 		if sig.Cap == 0 {
 			// only the strongest hit counts
 			bi := 0
@@ -232,7 +252,7 @@ func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Tim
 				}
 			}
 			contrib = sig.Weight * hits[bi].Value
-			kept = append(kept, scored{h: hits[bi], sig: sig, effect: contrib})
+			counted = append(counted, scored{h: hits[bi], sig: sig, effect: contrib})
 		} else {
 			for _, h := range hits {
 				e := sig.Weight * h.Value
@@ -243,7 +263,7 @@ func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Tim
 					break
 				}
 				contrib += e
-				kept = append(kept, scored{h: h, sig: sig, effect: e})
+				counted = append(counted, scored{h: h, sig: sig, effect: e})
 			}
 		}
 		fired[si] = true
@@ -251,8 +271,8 @@ func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Tim
 		if sig.MaxLevel != nil && *sig.MaxLevel < maxLevel {
 			maxLevel = *sig.MaxLevel
 		}
-		counted = append(counted, kept...)
 	}
+	scr.counted = counted
 	level := 0
 	for _, t := range cc.Thresholds {
 		if raw >= t {
@@ -280,29 +300,37 @@ const maxEvidence = 4
 // named after the strongest; the strongest entries by |effect|, in text
 // order.
 func evidence(d *doc, counted []scored) []Evidence {
-	type span struct{ start, end int }
 	type agg struct {
 		ev    Evidence
 		best  float64
 		notes []string
-		first int
 	}
-	byspan := map[span]*agg{}
-	var order []span
-	for i, c := range counted {
+	// aggs in order of first appearance; a story has few spans per
+	// criterion, so a linear search beats a map.
+	var aggs []agg
+	for _, c := range counted {
 		if math.Abs(c.effect) < 0.005 || c.sig.Kind == "constant" {
 			continue
 		}
-		sp := span{d.Sentences[c.h.Sent].Start, d.Sentences[c.h.Sent].End}
+		start, end := d.Sentences[c.h.Sent].Start, d.Sentences[c.h.Sent].End
 		if c.h.End > c.h.Start {
-			sp = span{c.h.Start, c.h.End}
+			start, end = c.h.Start, c.h.End
 		}
-		a := byspan[sp]
-		if a == nil {
-			a = &agg{ev: Evidence{Quote: d.Text[sp.start:sp.end], Start: sp.start, End: sp.end}, first: i}
-			byspan[sp] = a
-			order = append(order, sp)
+		ai := -1
+		for i := range aggs {
+			if aggs[i].ev.Start == start && aggs[i].ev.End == end {
+				ai = i
+				break
+			}
 		}
+		if ai < 0 {
+			if aggs == nil {
+				aggs = make([]agg, 0, len(counted))
+			}
+			aggs = append(aggs, agg{ev: Evidence{Quote: d.Text[start:end], Start: start, End: end}})
+			ai = len(aggs) - 1
+		}
+		a := &aggs[ai]
 		a.ev.Effect += c.effect
 		if math.Abs(c.effect) > a.best {
 			a.best = math.Abs(c.effect)
@@ -319,29 +347,46 @@ func evidence(d *doc, counted []scored) []Evidence {
 			a.notes = append(a.notes, note)
 		}
 	}
-	if len(order) == 0 {
+	if len(aggs) == 0 {
 		return nil
 	}
-	sort.SliceStable(order, func(i, j int) bool {
-		return math.Abs(byspan[order[i]].ev.Effect) > math.Abs(byspan[order[j]].ev.Effect)
+	// the strongest spans first; ties keep text-appearance order
+	slices.SortStableFunc(aggs, func(x, y agg) int {
+		ex, ey := math.Abs(x.ev.Effect), math.Abs(y.ev.Effect)
+		switch {
+		case ex > ey:
+			return -1
+		case ey > ex:
+			return 1
+		}
+		return 0
 	})
-	if len(order) > maxEvidence {
-		order = order[:maxEvidence]
+	if len(aggs) > maxEvidence {
+		aggs = aggs[:maxEvidence]
 	}
-	ev := make([]Evidence, 0, len(order))
-	for _, sp := range order {
-		a := byspan[sp]
+	ev := make([]Evidence, 0, len(aggs))
+	for i := range aggs {
+		a := &aggs[i]
 		a.ev.Effect = math.Round(a.ev.Effect*1000) / 1000
 		a.ev.Note = strings.Join(a.notes, "; ")
 		if a.ev.Effect != 0 {
 			ev = append(ev, a.ev)
 		}
 	}
-	sort.SliceStable(ev, func(a, b int) bool {
-		if ev[a].Start != ev[b].Start {
-			return ev[a].Start < ev[b].Start
+	slices.SortStableFunc(ev, func(a, b Evidence) int {
+		if a.Start != b.Start {
+			if a.Start < b.Start {
+				return -1
+			}
+			return 1
 		}
-		return ev[a].End < ev[b].End
+		if a.End < b.End {
+			return -1
+		}
+		if a.End > b.End {
+			return 1
+		}
+		return 0
 	})
 	return ev
 }
@@ -382,9 +427,9 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 	}
 	year, age, when := "", "", ""
 	if m, ok := storyDate(d); ok && !ref.IsZero() {
-		year = fmt.Sprint(m.At.Year())
+		year = strconv.Itoa(m.At.Year())
 		a := ref.Sub(m.At).Hours() / 24 / 365.25
-		age = fmt.Sprintf("%.0f", math.Max(0, a))
+		age = strconv.FormatFloat(math.Max(0, a), 'f', 0, 64)
 		when = d.Text[d.Tokens[m.Tok0].Start:d.Tokens[m.Tok1-1].End]
 	}
 	var rep []string
@@ -418,17 +463,26 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 	}
 	fb := fill(cc.Levels[level].Feedback)
 	// advice of fired signals, most negative first, at most two
-	var adv []*scored
+	var advBuf [16]*scored
+	adv := advBuf[:0]
 	for i := range counted {
 		if counted[i].sig.Advice != "" {
 			adv = append(adv, &counted[i])
 		}
 	}
-	sort.SliceStable(adv, func(a, b int) bool { return adv[a].effect < adv[b].effect })
-	seen := map[string]bool{}
+	slices.SortStableFunc(adv, func(a, b *scored) int {
+		switch {
+		case a.effect < b.effect:
+			return -1
+		case b.effect < a.effect:
+			return 1
+		}
+		return 0
+	})
+	var seen [2]string // ids of the signals whose advice was added
 	n := 0
 	for _, a := range adv {
-		if seen[a.sig.ID] || n >= 2 {
+		if n >= 2 || slices.Contains(seen[:n], a.sig.ID) {
 			continue
 		}
 		if a.effect > 0 && level < 4 {
@@ -441,7 +495,7 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 		} else if strings.Contains(fb, qs) {
 			continue // already cited
 		}
-		seen[a.sig.ID] = true
+		seen[n] = a.sig.ID
 		n++
 		t := replacePlaceholders(a.sig.Advice, []string{"{quote}", cite, "{issue}", cite})
 		fb += " " + fill(t)
@@ -455,7 +509,9 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 
 // shorten cuts s to at most n bytes at a word boundary, adding an ellipsis.
 func shorten(s string, n int) string {
-	s = strings.Join(strings.Fields(s), " ")
+	if !singleSpaced(s) {
+		s = strings.Join(strings.Fields(s), " ")
+	}
 	if len(s) <= n {
 		return s
 	}
@@ -470,6 +526,38 @@ func shorten(s string, n int) string {
 }
 
 func isRuneStart(b byte) bool { return b&0xC0 != 0x80 }
+
+// singleSpaced reports whether strings.Join(strings.Fields(s), " ") == s:
+// s neither starts nor ends with space and separates its words by single
+// ASCII spaces.
+func singleSpaced(s string) bool {
+	prevSpace := true // at the start, a space would be leading
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if asciiSpace[c] {
+				if c != ' ' || prevSpace {
+					return false
+				}
+				prevSpace = true
+			} else {
+				prevSpace = false
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if unicode.IsSpace(r) {
+			return false
+		}
+		prevSpace = false
+		i += size
+	}
+	return !prevSpace || len(s) == 0
+}
+
+// asciiSpace holds the ASCII bytes unicode.IsSpace reports as space.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // summary returns the story's top strength and the one change that would
 // raise the total most.
