@@ -38,18 +38,40 @@ const truncMark = "… [truncated]"
 // defaultAccent is the header colour when the brand sets none.
 const defaultAccent = "#1F4E79"
 
-// wb builds report.xlsx. Its big sheets are streamed, so that memory stays
-// bounded for large cohorts; the small ones (Summary, Rubric, Run) are
-// normal sheets.
+// wb builds report.xlsx from results given one at a time, in input order
+// (add), and writes it at the end (write). The big sheets (Candidates,
+// Evidence, Review) are written as the results arrive, compressed, by
+// sheetStream; rejected rows are held for the Rejected sheet; the Summary
+// is made from running aggregates. Memory does not grow with the number of
+// scored rows beyond the compressed sheets and a float per row.
 type wb struct {
 	f        *excelize.File
-	results  []evaluate.Result
 	opts     Options
 	sum      *Summary
 	criteria []critCol // level columns, in rubric order
 	st       xlStyles
 	// truncated counts cell texts cut at Excel's limit.
 	truncated int
+
+	started bool // the streamed sheets are open
+	cand    *sheetStream
+	evid    *sheetStream
+	rev     *sheetStream
+	// candFit holds the widest text seen in each fitted Candidates column.
+	candFit  map[int]int
+	nReview  int               // Review rows (flags and failed PDFs)
+	rejected []evaluate.Result // rows not scored, for the Rejected sheet
+	agg      wbAggregate
+}
+
+// wbAggregate is what the Summary needs of all the results.
+type wbAggregate struct {
+	totals   []float64 // totals of the scored rows
+	levels   [][5]int  // per criterion (b.criteria order): rows at each level
+	bands    []xlBandCount
+	bandIdx  map[string]int
+	cohorts  []*xlCohortStat
+	cohortIx map[string]*xlCohortStat
 }
 
 // critCol is one criterion shown as a column.
@@ -65,29 +87,44 @@ type xlStyles struct {
 	totalTop, boldTop int
 }
 
-// writeWorkbook writes report.xlsx to w.
+// writeWorkbook writes report.xlsx of results to w.
 func writeWorkbook(w io.Writer, results []evaluate.Result, opts Options, sum *Summary) (err error) {
-	f := excelize.NewFile(excelize.Options{TmpDir: tmpDirFor(opts.Dir)})
-	// The zip goes straight to w in a fixed part order (see sortedZip), not
-	// through the in-memory buffer excelize would otherwise build and copy.
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return &sortedZip{w: w} })
-	defer func() {
-		if cerr := f.Close(); err == nil && cerr != nil {
-			err = cerr
+	b, err := newWorkbook(opts, sum)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	for i := range results {
+		var pdf string
+		var pdfErr error
+		if i < len(sum.PDF) {
+			pdf = sum.PDF[i]
 		}
-	}()
-	b := &wb{f: f, results: results, opts: opts, sum: sum, criteria: criteriaColumns(results, opts.Rubric)}
-	if err := b.build(); err != nil {
-		return fmt.Errorf("workbook: %w", err)
+		if i < len(sum.PDFErrors) {
+			pdfErr = sum.PDFErrors[i]
+		}
+		if err := b.add(&results[i], pdf, pdfErr); err != nil {
+			return err
+		}
 	}
-	// WriteToBuffer drives the zip writer, which writes to w; the buffer it
-	// returns stays empty (it is only post-processed for passwords and parts
-	// over 4 GiB, neither of which applies).
-	if _, err := f.WriteToBuffer(); err != nil {
-		return fmt.Errorf("workbook: %w", err)
-	}
-	return nil
+	return b.write(w)
 }
+
+// newWorkbook starts a workbook; sum's counts must be final by write.
+func newWorkbook(opts Options, sum *Summary) (*wb, error) {
+	f := excelize.NewFile(excelize.Options{TmpDir: tmpDirFor(opts.Dir)})
+	b := &wb{f: f, opts: opts, sum: sum, candFit: map[int]int{}}
+	b.agg.bandIdx = map[string]int{}
+	b.agg.cohortIx = map[string]*xlCohortStat{}
+	if err := b.init(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("workbook: %w", err)
+	}
+	return b, nil
+}
+
+// close releases the workbook's temporary files.
+func (b *wb) close() { _ = b.f.Close() }
 
 var _ excelize.ZipWriter = (*sortedZip)(nil)
 
@@ -100,7 +137,7 @@ func tmpDirFor(dir string) string {
 	return dir
 }
 
-func (b *wb) build() error {
+func (b *wb) init() error {
 	f := b.f
 	if err := f.SetSheetName("Sheet1", sheetSummary); err != nil {
 		return err
@@ -116,13 +153,187 @@ func (b *wb) build() error {
 	// Before any sheet is streamed: afterwards SetActiveSheet would read
 	// every streamed sheet back into memory and re-encode it.
 	f.SetActiveSheet(0)
-	steps := []func() error{b.candidates, b.evidence, b.review, b.rejected, b.rubric, b.summary, b.run}
-	for _, step := range steps {
-		if err := step(); err != nil {
-			return err
+	// Bands in the rubric's order, highest first, even when empty.
+	if r := b.opts.Rubric; r != nil {
+		bands := slices.Clone(r.Bands)
+		slices.SortStableFunc(bands, func(x, y evaluate.Band) int { return cmp.Compare(y.Min, x.Min) })
+		for _, bd := range bands {
+			b.bandOf(bd.Name)
 		}
 	}
-	return f.SetDocProps(b.docProps())
+	if b.opts.Rubric != nil && len(b.opts.Rubric.Criteria) > 0 {
+		b.start(nil)
+	}
+	return nil
+}
+
+// bandOf returns the index of band name in the aggregate, adding it.
+func (b *wb) bandOf(name string) int {
+	k, ok := b.agg.bandIdx[name]
+	if !ok {
+		k = len(b.agg.bands)
+		b.agg.bandIdx[name] = k
+		b.agg.bands = append(b.agg.bands, xlBandCount{name: name})
+	}
+	return k
+}
+
+// start opens the streamed sheets; the criteria come from the rubric, else
+// from first, the first scored result.
+func (b *wb) start(first *evaluate.Result) {
+	b.started = true
+	b.criteria = criteriaColumns(first, b.opts.Rubric)
+	b.agg.levels = make([][5]int, len(b.criteria))
+	b.startCandidates()
+	b.startEvidence()
+	b.startReview()
+}
+
+// add adds one result (in input order) with its PDF path or failure.
+func (b *wb) add(r *evaluate.Result, pdf string, pdfErr error) error {
+	co, ok := b.agg.cohortIx[r.Story.Cohort]
+	if !ok {
+		co = &xlCohortStat{name: r.Story.Cohort}
+		b.agg.cohortIx[r.Story.Cohort] = co
+		b.agg.cohorts = append(b.agg.cohorts, co)
+	}
+	if !r.Scored() {
+		co.rejected++
+		held := *r
+		held.Story.Text = ""
+		b.rejected = append(b.rejected, held)
+		return nil
+	}
+	if !b.started {
+		b.start(r)
+	}
+	if co.levelSum == nil {
+		co.levelSum, co.levelN = make([]float64, len(b.criteria)), make([]int, len(b.criteria))
+	}
+	co.scored++
+	if r.Flagged() {
+		co.flagged++
+	}
+	t := finiteOr0(r.Total)
+	co.totals = append(co.totals, t)
+	b.agg.totals = append(b.agg.totals, t)
+	b.agg.bands[b.bandOf(r.Band)].n++
+	for j, cc := range b.criteria {
+		if l := scoreLevel(r, cc.ID); l >= 0 {
+			co.levelSum[j] += float64(l)
+			co.levelN[j]++
+			if l <= 4 {
+				b.agg.levels[j][l]++
+			}
+		}
+	}
+	b.candidateRow(r, pdf, pdfErr)
+	b.evidenceRows(r)
+	b.reviewRows(r, pdfErr)
+	return cmp.Or(b.cand.err, b.evid.err, b.rev.err)
+}
+
+// write finishes the workbook and writes it to w.
+func (b *wb) write(w io.Writer) error {
+	if !b.started {
+		b.start(nil)
+	}
+	parts, err := b.finishStreams()
+	if err != nil {
+		return fmt.Errorf("workbook: %w", err)
+	}
+	for _, step := range []func() error{b.rejectedSheet, b.rubric, b.summary, b.run} {
+		if err := step(); err != nil {
+			return fmt.Errorf("workbook: %w", err)
+		}
+	}
+	if err := b.f.SetDocProps(b.docProps()); err != nil {
+		return fmt.Errorf("workbook: %w", err)
+	}
+	// The zip goes straight to w in a fixed part order (see sortedZip), not
+	// through the in-memory buffer excelize would otherwise build and copy;
+	// the streamed sheets replace their empty placeholders.
+	z := &sortedZip{w: w, replace: parts}
+	b.f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return z })
+	// WriteToBuffer drives the zip writer, which writes to w; the buffer it
+	// returns stays empty (it is only post-processed for passwords and parts
+	// over 4 GiB, neither of which applies).
+	if _, err := b.f.WriteToBuffer(); err != nil {
+		return fmt.Errorf("workbook: %w", err)
+	}
+	return nil
+}
+
+// sheetPart is the zip part name of sheet.
+func (b *wb) sheetPart(sheet string) (string, error) {
+	for id, name := range b.f.GetSheetMap() {
+		if name == sheet {
+			return "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml", nil
+		}
+	}
+	return "", fmt.Errorf("no sheet %q", sheet)
+}
+
+// finishStreams closes the streamed sheets and returns their parts by zip
+// name. The placeholders get the workbook-level parts of their features:
+// print titles and the autofilter's defined name.
+func (b *wb) finishStreams() (map[string]*zipEntry, error) {
+	parts := map[string]*zipEntry{}
+	revTail := sheetTail{cols: len(reviewHeaders), filter: true}
+	if b.nReview == 0 {
+		b.rev.startRow(0)
+		b.rev.str(1, b.st.note, "No story was flagged for review.")
+		b.rev.endRow()
+		revTail.filter = false
+	}
+	tables := []struct {
+		sheet string
+		s     *sheetStream
+		tail  sheetTail
+	}{
+		{sheetCandidates, b.cand, b.candidatesTail()},
+		{sheetEvidence, b.evid, sheetTail{cols: len(evidenceHeaders), filter: true}},
+		{sheetReview, b.rev, revTail},
+	}
+	for _, t := range tables {
+		if err := b.pageSetup(t.sheet, true, false, true); err != nil {
+			return nil, err
+		}
+		if rows := t.s.rows - 1; t.tail.filter && rows > 0 {
+			if err := b.autoFilter(t.sheet, t.tail.cols, rows); err != nil {
+				return nil, err
+			}
+		}
+		t.tail.pageSetup = b.pageSetupXML(true, false)
+		e, err := t.s.close(t.tail)
+		if err != nil {
+			return nil, err
+		}
+		name, err := b.sheetPart(t.sheet)
+		if err != nil {
+			return nil, err
+		}
+		e.name = name
+		parts[name] = e
+	}
+	return parts, nil
+}
+
+// pageSetupXML is the <pageSetup> element pageSetup sets, for streamed sheets.
+func (b *wb) pageSetupXML(landscape, onePage bool) string {
+	size := "9" // A4
+	if strings.EqualFold(b.opts.Brand.Paper, "letter") {
+		size = "1"
+	}
+	orient := "portrait"
+	if landscape {
+		orient = "landscape"
+	}
+	tall := "0"
+	if onePage {
+		tall = "1"
+	}
+	return `<pageSetup paperSize="` + size + `" orientation="` + orient + `" fitToWidth="1" fitToHeight="` + tall + `"/>`
 }
 
 func (b *wb) docProps() *excelize.DocProperties {
@@ -276,8 +487,8 @@ func (b *wb) autoFilter(sheet string, cols, rows int) error {
 }
 
 // criteriaColumns lists the criteria shown as columns: the rubric's, else
-// those of the first scored result.
-func criteriaColumns(results []evaluate.Result, r *evaluate.Rubric) []critCol {
+// those of first (a scored result, or nil).
+func criteriaColumns(first *evaluate.Result, r *evaluate.Rubric) []critCol {
 	var cols []critCol
 	if r != nil && len(r.Criteria) > 0 {
 		for _, c := range r.Criteria {
@@ -285,15 +496,12 @@ func criteriaColumns(results []evaluate.Result, r *evaluate.Rubric) []critCol {
 		}
 		return cols
 	}
-	for i := range results {
-		if results[i].Scored() && len(results[i].Scores) > 0 {
-			for _, s := range results[i].Scores {
-				cols = append(cols, critCol{ID: s.ID, Name: s.Name, Weight: s.Weight})
-			}
-			return cols
+	if first != nil {
+		for _, s := range first.Scores {
+			cols = append(cols, critCol{ID: s.ID, Name: s.Name, Weight: s.Weight})
 		}
 	}
-	return nil
+	return cols
 }
 
 // text returns s as a string cell value (never a formula: excelize stores
@@ -445,12 +653,8 @@ func xlHexColour(s string) bool {
 	return err == nil
 }
 
-// candidates writes the Candidates sheet: one row per scored result, in input
-// order, with a frozen header, an autofilter and colour scales.
-func (b *wb) candidates() error {
-	f := b.f
-	n := b.sum.Counts.Scored
-	nc := len(b.criteria)
+// candidatesHeaders returns the Candidates columns and their default widths.
+func (b *wb) candidatesHeaders() ([]string, []float64) {
 	headers := []string{"#", "ID", "Name", "Email", "Cohort", "Submitted", "Words", "Total", "Band"}
 	widths := []float64{6, 12, 26, 28, 14, 12, 8, 8, 14}
 	for _, c := range b.criteria {
@@ -465,108 +669,109 @@ func (b *wb) candidates() error {
 	}
 	headers = append(headers, "Source row")
 	widths = append(widths, 30)
-	last := len(headers)
-	// Fit the short text columns to their content.
-	fit := func(col int, get func(r *evaluate.Result) string) {
-		w := displayWidth(headers[col])
-		for i := range b.results {
-			if r := &b.results[i]; r.Scored() {
-				w = max(w, displayWidth(get(r)))
-			}
-		}
-		widths[col] = min(max(float64(w)*1.1+2, 6), 45)
-	}
-	fit(1, func(r *evaluate.Result) string { return r.Story.ID })
-	fit(2, func(r *evaluate.Result) string { return r.Story.Name })
-	fit(3, func(r *evaluate.Result) string { return r.Story.Email })
-	fit(4, func(r *evaluate.Result) string { return r.Story.Cohort })
-	fit(8, func(r *evaluate.Result) string { return r.Band })
-	fit(9+nc, func(r *evaluate.Result) string {
-		n := 0
-		for _, f := range r.Flags {
-			n += len(f.Code) + 2 // ", " between codes
-		}
-		return strings.Repeat("x", max(n-2, 0))
-	})
-	fit(last-1, func(r *evaluate.Result) string { return r.Story.Ref })
+	return headers, widths
+}
 
-	// Sheet-level features go in before streaming: the stream writer keeps
-	// them, while setting them afterwards would load the whole sheet.
-	if err := b.autoFilter(sheetCandidates, last, n); err != nil {
-		return err
+// startCandidates opens the Candidates sheet: one row per scored result, in
+// input order, with a frozen header, an autofilter and colour scales. The
+// short text columns are fitted to the first fitRows rows.
+func (b *wb) startCandidates() {
+	headers, widths := b.candidatesHeaders()
+	b.cand = newSheetStream(headers, widths, 3, b.st.header, 45)
+	for _, col := range b.candFitCols() {
+		b.candFit[col] = displayWidth(headers[col])
 	}
-	if n > 0 {
+}
+
+// candFitCols are the Candidates columns fitted to their content: id, name,
+// email, cohort, band, flags and source row.
+func (b *wb) candFitCols() []int {
+	nc := len(b.criteria)
+	last := len(b.cand.width)
+	return []int{1, 2, 3, 4, 8, 9 + nc, last - 1}
+}
+
+// fitCandidates sets the fitted widths from what was seen.
+func (b *wb) fitCandidates() {
+	for col, w := range b.candFit {
+		b.cand.width[col] = min(max(float64(w)*1.1+2, 6), 45)
+	}
+}
+
+// candidateRow adds r's row to the Candidates sheet.
+func (b *wb) candidateRow(r *evaluate.Result, pdf string, pdfErr error) {
+	s := b.cand
+	codes := make([]string, len(r.Flags))
+	n := 0
+	for j, fl := range r.Flags {
+		codes[j] = fl.Code
+		n += len(fl.Code) + 2
+	}
+	flags := b.text(strings.Join(codes, ", "))
+	id, name, email, cohort, band, ref := b.text(r.Story.ID), b.text(r.Story.Name), b.text(r.Story.Email),
+		b.text(r.Story.Cohort), b.text(r.Band), b.text(r.Story.Ref)
+	nc := len(b.criteria)
+	if s.holding() {
+		last := len(s.width)
+		for col, v := range map[int]int{1: displayWidth(id), 2: displayWidth(name), 3: displayWidth(email),
+			4: displayWidth(cohort), 8: displayWidth(band), 9 + nc: max(n-2, 0), last - 1: displayWidth(ref)} {
+			b.candFit[col] = max(b.candFit[col], v)
+		}
+	}
+	s.startRow(0)
+	s.int(0, 0, batchPos(r))
+	s.str(1, 0, id)
+	s.str(2, 0, name)
+	s.str(3, 0, email)
+	s.str(4, 0, cohort)
+	if !r.Story.Submitted.IsZero() {
+		s.date(5, b.st.date, r.Story.Submitted)
+	}
+	s.int(6, 0, r.Words)
+	s.num(7, b.st.total, r.Total)
+	s.str(8, 0, band)
+	for j, c := range b.criteria {
+		if l := scoreLevel(r, c.ID); l >= 0 {
+			s.int(9+j, b.st.center, l)
+		}
+	}
+	col := 9 + nc
+	s.str(col, 0, flags)
+	s.str(col+1, 0, b.text(r.Strength))
+	s.str(col+2, 0, b.text(r.Change))
+	col += 3
+	if !b.opts.NoPDF {
+		switch {
+		case pdf != "":
+			s.formula(col, b.st.link, `HYPERLINK("`+strings.ReplaceAll(pdf, `"`, `""`)+`","Open")`, "Open")
+		case pdfErr != nil:
+			s.str(col, 0, "failed")
+		}
+		col++
+	}
+	s.str(col, 0, ref)
+	s.endRow()
+	if s.holding() && s.rows > fitRows {
+		b.fitCandidates()
+		s.release()
+	}
+}
+
+// candidatesTail is what follows the Candidates rows: the autofilter and the
+// colour scales of the levels and the total.
+func (b *wb) candidatesTail() sheetTail {
+	if b.cand.holding() {
+		b.fitCandidates()
+	}
+	t := sheetTail{cols: len(b.cand.width), filter: true}
+	if n := b.cand.rows - 1; n > 0 {
 		end := strconv.Itoa(n + 1)
-		if nc > 0 {
-			rng := "J2:" + xlCol(9+nc) + end
-			if err := f.SetConditionalFormat(sheetCandidates, rng, []excelize.ConditionalFormatOptions{{
-				Type: "3_color_scale", Criteria: "=",
-				MinType: "num", MinValue: "0", MinColor: "#F8696B",
-				MidType: "num", MidValue: "2", MidColor: "#FFEB84",
-				MaxType: "num", MaxValue: "4", MaxColor: "#63BE7B",
-			}}); err != nil {
-				return err
-			}
+		if nc := len(b.criteria); nc > 0 {
+			t.condFmt += colorScale("J2:"+xlCol(9+nc)+end, 0, 2, 4, 1)
 		}
-		if err := f.SetConditionalFormat(sheetCandidates, "H2:H"+end, []excelize.ConditionalFormatOptions{{
-			Type: "3_color_scale", Criteria: "=",
-			MinType: "num", MinValue: "0", MinColor: "#F8696B",
-			MidType: "num", MidValue: "50", MidColor: "#FFEB84",
-			MaxType: "num", MaxValue: "100", MaxColor: "#63BE7B",
-		}}); err != nil {
-			return err
-		}
+		t.condFmt += colorScale("H2:H"+end, 0, 50, 100, 2)
 	}
-	if err := b.pageSetup(sheetCandidates, true, false, true); err != nil {
-		return err
-	}
-	sw, err := b.tableStream(sheetCandidates, headers, widths, 3, excelize.RowOpts{Height: 45})
-	if err != nil {
-		return err
-	}
-	row := 2
-	vals := make([]any, 0, last)
-	for i := range b.results {
-		r := &b.results[i]
-		if !r.Scored() {
-			continue
-		}
-		vals = vals[:0]
-		var sub any
-		if !r.Story.Submitted.IsZero() {
-			sub = xlCell(b.st.date, r.Story.Submitted)
-		}
-		vals = append(vals, batchPos(r), b.text(r.Story.ID), b.text(r.Story.Name), b.text(r.Story.Email),
-			b.text(r.Story.Cohort), sub, r.Words, xlCell(b.st.total, finiteOr0(r.Total)), b.text(r.Band))
-		for _, c := range b.criteria {
-			if l := scoreLevel(r, c.ID); l >= 0 {
-				vals = append(vals, xlCell(b.st.center, l))
-			} else {
-				vals = append(vals, nil)
-			}
-		}
-		codes := make([]string, len(r.Flags))
-		for j, fl := range r.Flags {
-			codes[j] = fl.Code
-		}
-		vals = append(vals, b.text(strings.Join(codes, ", ")), b.text(r.Strength), b.text(r.Change))
-		if !b.opts.NoPDF {
-			if p := b.sum.PDF[i]; p != "" {
-				vals = append(vals, excelize.Cell{StyleID: b.st.link, Value: "Open",
-					Formula: `HYPERLINK("` + strings.ReplaceAll(p, `"`, `""`) + `","Open")`})
-			} else if b.sum.PDFErrors[i] != nil {
-				vals = append(vals, "failed")
-			} else {
-				vals = append(vals, nil)
-			}
-		}
-		vals = append(vals, b.text(r.Story.Ref))
-		if err := sw.SetRow("A"+strconv.Itoa(row), vals); err != nil {
-			return err
-		}
-		row++
-	}
-	return sw.Flush()
+	return t
 }
 
 func xlHeader(headers []string, style int) []any {
@@ -577,108 +782,71 @@ func xlHeader(headers []string, style int) []any {
 	return row
 }
 
-// evidence writes the Evidence sheet: one row per scored candidate ×
+var (
+	evidenceHeaders = []string{"#", "Name", "Criterion", "Level", "Descriptor", "Evidence", "Feedback", "Next step"}
+	evidenceWidths  = []float64{6, 24, 22, 7, 40, 60, 60, 45}
+	reviewHeaders   = []string{"#", "Name", "Total", "Band", "Flag", "Why", "Source row"}
+	reviewWidths    = []float64{6, 24, 8, 14, 18, 80, 30}
+)
+
+// startEvidence opens the Evidence sheet: one row per scored candidate ×
 // criterion, with the quotes and the feedback.
-func (b *wb) evidence() error {
-	headers := []string{"#", "Name", "Criterion", "Level", "Descriptor", "Evidence", "Feedback", "Next step"}
-	widths := []float64{6, 24, 22, 7, 40, 60, 60, 45}
-	if err := b.pageSetup(sheetEvidence, true, false, true); err != nil {
-		return err
-	}
-	nrows := 0
-	for i := range b.results {
-		if b.results[i].Scored() {
-			nrows += len(b.results[i].Scores)
-		}
-	}
-	if err := b.autoFilter(sheetEvidence, len(headers), nrows); err != nil {
-		return err
-	}
-	sw, err := b.tableStream(sheetEvidence, headers, widths, 0)
-	if err != nil {
-		return err
-	}
-	row := 2
-	for i := range b.results {
-		r := &b.results[i]
-		if !r.Scored() {
-			continue
-		}
-		for _, s := range r.Scores {
-			desc, quotes := b.text(s.Descriptor), b.text(evidenceText(s.Evidence))
-			feedback, next := b.text(s.Feedback), b.text(s.NextStep)
-			vals := []any{
-				xlCell(b.st.top, batchPos(r)), xlCell(b.st.top, b.text(r.Story.Name)), xlCell(b.st.top, b.text(s.Name)),
-				xlCell(b.st.top, s.Level), xlCell(b.st.wrap, desc), xlCell(b.st.wrap, quotes),
-				xlCell(b.st.wrap, feedback), xlCell(b.st.wrap, next),
-			}
-			h := rowHeight(wrapped{desc, widths[4]}, wrapped{quotes, widths[5]}, wrapped{feedback, widths[6]}, wrapped{next, widths[7]})
-			if err := sw.SetRow("A"+strconv.Itoa(row), vals, excelize.RowOpts{Height: h}); err != nil {
-				return err
-			}
-			row++
-		}
-	}
-	return sw.Flush()
+func (b *wb) startEvidence() {
+	b.evid = newSheetStream(evidenceHeaders, slices.Clone(evidenceWidths), 0, b.st.header, 0)
+	b.evid.release()
 }
 
-// review writes the Review sheet: one row per review flag, and one per PDF
-// that could not be written ("pdf-failed").
-func (b *wb) review() error {
-	headers := []string{"#", "Name", "Total", "Band", "Flag", "Why", "Source row"}
-	widths := []float64{6, 24, 8, 14, 18, 80, 30}
-	if err := b.pageSetup(sheetReview, true, false, true); err != nil {
-		return err
+// evidenceRows adds r's rows to the Evidence sheet.
+func (b *wb) evidenceRows(r *evaluate.Result) {
+	s, w := b.evid, evidenceWidths
+	name := b.text(r.Story.Name)
+	for _, sc := range r.Scores {
+		desc, quotes := b.text(sc.Descriptor), b.text(evidenceText(sc.Evidence))
+		feedback, next := b.text(sc.Feedback), b.text(sc.NextStep)
+		s.startRow(rowHeight(wrapped{desc, w[4]}, wrapped{quotes, w[5]}, wrapped{feedback, w[6]}, wrapped{next, w[7]}))
+		s.int(0, b.st.top, batchPos(r))
+		s.str(1, b.st.top, name)
+		s.str(2, b.st.top, b.text(sc.Name))
+		s.int(3, b.st.top, sc.Level)
+		s.str(4, b.st.wrap, desc)
+		s.str(5, b.st.wrap, quotes)
+		s.str(6, b.st.wrap, feedback)
+		s.str(7, b.st.wrap, next)
+		s.endRow()
 	}
-	// A review row per flag, and one per PDF that could not be written.
+}
+
+// startReview opens the Review sheet: one row per review flag, and one per
+// PDF that could not be written ("pdf-failed").
+func (b *wb) startReview() {
+	b.rev = newSheetStream(reviewHeaders, slices.Clone(reviewWidths), 0, b.st.header, 0)
+	b.rev.release()
+}
+
+// reviewRows adds r's flags (and its PDF failure) to the Review sheet.
+func (b *wb) reviewRows(r *evaluate.Result, pdfErr error) {
 	type item struct{ code, why string }
-	items := func(i int) []item {
-		r := &b.results[i]
-		out := make([]item, 0, len(r.Flags)+1)
-		for _, fl := range r.Flags {
-			out = append(out, item{fl.Code, fl.Message})
-		}
-		if b.sum.PDFErrors[i] != nil {
-			out = append(out, item{"pdf-failed", "The PDF report could not be written: " + b.sum.PDFErrors[i].Error()})
-		}
-		return out
+	items := make([]item, 0, len(r.Flags)+1)
+	for _, fl := range r.Flags {
+		items = append(items, item{fl.Code, fl.Message})
 	}
-	nrows := 0
-	for i := range b.results {
-		if b.results[i].Scored() {
-			nrows += len(items(i))
-		}
+	if pdfErr != nil {
+		items = append(items, item{"pdf-failed", "The PDF report could not be written: " + pdfErr.Error()})
 	}
-	if err := b.autoFilter(sheetReview, len(headers), nrows); err != nil {
-		return err
+	s := b.rev
+	for _, it := range items {
+		msg := b.text(it.why)
+		s.startRow(rowHeight(wrapped{msg, reviewWidths[5]}))
+		s.int(0, b.st.top, batchPos(r))
+		s.str(1, b.st.top, b.text(r.Story.Name))
+		s.num(2, b.st.totalTop, r.Total)
+		s.str(3, b.st.top, b.text(r.Band))
+		s.str(4, b.st.top, b.text(it.code))
+		s.str(5, b.st.wrap, msg)
+		s.str(6, b.st.top, b.text(r.Story.Ref))
+		s.endRow()
+		b.nReview++
 	}
-	sw, err := b.tableStream(sheetReview, headers, widths, 0)
-	if err != nil {
-		return err
-	}
-	row := 2
-	for i := range b.results {
-		r := &b.results[i]
-		if !r.Scored() {
-			continue
-		}
-		for _, it := range items(i) {
-			msg := b.text(it.why)
-			vals := []any{xlCell(b.st.top, batchPos(r)), xlCell(b.st.top, b.text(r.Story.Name)), xlCell(b.st.totalTop, finiteOr0(r.Total)),
-				xlCell(b.st.top, b.text(r.Band)), xlCell(b.st.top, b.text(it.code)), xlCell(b.st.wrap, msg),
-				xlCell(b.st.top, b.text(r.Story.Ref))}
-			if err := sw.SetRow("A"+strconv.Itoa(row), vals, excelize.RowOpts{Height: rowHeight(wrapped{msg, widths[5]})}); err != nil {
-				return err
-			}
-			row++
-		}
-	}
-	if row == 2 {
-		if err := sw.SetRow("A2", []any{nil, xlCell(b.st.note, "No story was flagged for review.")}); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
 }
 
 // maxRejectedFields bounds the original-value columns of the Rejected sheet;
@@ -687,15 +855,12 @@ const maxRejectedFields = 40
 
 // rejected writes the Rejected sheet: each unscored row with its reason and
 // original values, one column per original header (first-seen order).
-func (b *wb) rejected() error {
+func (b *wb) rejectedSheet() error {
 	var fieldHeaders []string
 	col := map[string]int{}
 	other := false // some value has no column of its own
-	for i := range b.results {
-		r := &b.results[i]
-		if r.Scored() {
-			continue
-		}
+	for i := range b.rejected {
+		r := &b.rejected[i]
 		seen := map[string]bool{}
 		for _, fd := range r.Story.Fields {
 			if seen[fd.Header] {
@@ -746,11 +911,8 @@ func (b *wb) rejected() error {
 	for k := 2; k < len(headers); k++ {
 		widths[k] = 24
 	}
-	for i := range b.results {
-		r := &b.results[i]
-		if r.Scored() {
-			continue
-		}
+	for i := range b.rejected {
+		r := &b.rejected[i]
 		for _, fd := range r.Story.Fields {
 			if k, ok := col[fd.Header]; ok && utf8.RuneCountInString(fd.Value) > 48 {
 				widths[2+k] = 60
@@ -772,11 +934,8 @@ func (b *wb) rejected() error {
 		return err
 	}
 	row := 2
-	for i := range b.results {
-		r := &b.results[i]
-		if r.Scored() {
-			continue
-		}
+	for i := range b.rejected {
+		r := &b.rejected[i]
 		vals := make([]any, len(headers))
 		vals[0] = xlCell(b.st.top, b.text(r.Story.Ref))
 		reason := b.text(r.Err.Error())

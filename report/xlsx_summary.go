@@ -2,19 +2,15 @@ package report
 
 import (
 	"bytes"
-	"cmp"
 	"fmt"
 	"image"
 	_ "image/jpeg" // logo formats for image.DecodeConfig
 	_ "image/png"
 	"math"
 	"os"
-	"slices"
 	"strconv"
 
 	"github.com/xuri/excelize/v2"
-
-	"github.com/failwell/failwell/evaluate"
 )
 
 // chartCol is the column where the Summary charts are anchored, right of
@@ -82,12 +78,7 @@ func (b *wb) summary() error {
 		return err
 	}
 
-	var totals []float64
-	for i := range b.results {
-		if b.results[i].Scored() {
-			totals = append(totals, finiteOr0(b.results[i].Total))
-		}
-	}
+	totals := b.agg.totals
 	ts := describeTotals(totals)
 
 	row := 4
@@ -152,20 +143,13 @@ func (b *wb) summary() error {
 	}
 	row++
 	critFirst := row
-	for _, cc := range b.criteria {
-		var n [5]int
+	for j, cc := range b.criteria {
+		n := b.agg.levels[j]
 		var sum float64
 		var k int
-		for i := range b.results {
-			r := &b.results[i]
-			if !r.Scored() {
-				continue
-			}
-			if l := scoreLevel(r, cc.ID); l >= 0 && l <= 4 {
-				n[l]++
-				sum += float64(l)
-				k++
-			}
+		for l, m := range n {
+			sum += float64(l * m)
+			k += m
 		}
 		set.str(row, 1, b.text(cc.Name), b.st.bold)
 		set.num(row, 2, finiteOr0(cc.Weight), 0)
@@ -395,34 +379,7 @@ type xlBandCount struct {
 
 // xlBandCounts counts scored results per band: the rubric's bands from the
 // highest to the lowest, then any other band name in first-seen order.
-func (b *wb) xlBandCounts() []xlBandCount {
-	var out []xlBandCount
-	idx := map[string]int{}
-	if r := b.opts.Rubric; r != nil {
-		bands := slices.Clone(r.Bands)
-		slices.SortStableFunc(bands, func(x, y evaluate.Band) int { return cmp.Compare(y.Min, x.Min) })
-		for _, bd := range bands {
-			if _, ok := idx[bd.Name]; !ok {
-				idx[bd.Name] = len(out)
-				out = append(out, xlBandCount{name: bd.Name})
-			}
-		}
-	}
-	for i := range b.results {
-		r := &b.results[i]
-		if !r.Scored() {
-			continue
-		}
-		k, ok := idx[r.Band]
-		if !ok {
-			k = len(out)
-			idx[r.Band] = k
-			out = append(out, xlBandCount{name: r.Band})
-		}
-		out[k].n++
-	}
-	return out
-}
+func (b *wb) xlBandCounts() []xlBandCount { return b.agg.bands }
 
 type xlCohortStat struct {
 	name                      string
@@ -432,33 +389,5 @@ type xlCohortStat struct {
 	levelN                    []int
 }
 
-// xlCohortStats groups results by cohort, in first-seen order.
-func (b *wb) xlCohortStats() []*xlCohortStat {
-	var out []*xlCohortStat
-	idx := map[string]*xlCohortStat{}
-	for i := range b.results {
-		r := &b.results[i]
-		co, ok := idx[r.Story.Cohort]
-		if !ok {
-			co = &xlCohortStat{name: r.Story.Cohort, levelSum: make([]float64, len(b.criteria)), levelN: make([]int, len(b.criteria))}
-			idx[r.Story.Cohort] = co
-			out = append(out, co)
-		}
-		if !r.Scored() {
-			co.rejected++
-			continue
-		}
-		co.scored++
-		if r.Flagged() {
-			co.flagged++
-		}
-		co.totals = append(co.totals, finiteOr0(r.Total))
-		for j, cc := range b.criteria {
-			if l := scoreLevel(r, cc.ID); l >= 0 {
-				co.levelSum[j] += float64(l)
-				co.levelN[j]++
-			}
-		}
-	}
-	return out
-}
+// xlCohortStats is the results grouped by cohort, in first-seen order.
+func (b *wb) xlCohortStats() []*xlCohortStat { return b.agg.cohorts }

@@ -6,6 +6,7 @@ import (
 	"cmp"
 	"compress/flate"
 	"errors"
+	"fmt"
 	"hash"
 	"hash/crc32"
 	"io"
@@ -27,6 +28,12 @@ type sortedZip struct {
 	w       io.Writer
 	entries []*zipEntry
 	cur     *zipEntry
+	// replace holds finished parts, by name, that are written instead of
+	// the parts excelize saves under those names (the streamed sheets,
+	// whose placeholders excelize saves empty).
+	replace map[string]*zipEntry
+	// replaced counts the placeholders met.
+	replaced int
 }
 
 type zipEntry struct {
@@ -92,6 +99,11 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 	if err := z.finish(); err != nil {
 		return nil, err
 	}
+	if r, ok := z.replace[name]; ok {
+		z.entries = append(z.entries, r)
+		z.replaced++
+		return io.Discard, nil
+	}
 	e := &zipEntry{name: name, crc: crc32.NewIEEE()}
 	z.entries = append(z.entries, e)
 	if name == contentTypes {
@@ -121,6 +133,9 @@ func (z *sortedZip) AddFS(fs.FS) error { return errors.New("sortedZip: AddFS not
 func (z *sortedZip) Close() error {
 	if err := z.finish(); err != nil {
 		return err
+	}
+	if z.replaced != len(z.replace) {
+		return fmt.Errorf("workbook: %d of %d streamed sheets have no placeholder", len(z.replace)-z.replaced, len(z.replace))
 	}
 	for _, e := range z.entries {
 		if e.fw != nil {
