@@ -139,10 +139,11 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 				content++
 			}
 		}
+		// the most frequent stem; a tie goes to the first in sorted order
 		top, topN := "", 0
-		for _, k := range sortedKeys(counts) {
-			if counts[k] > topN {
-				top, topN = k, counts[k]
+		for k, n := range counts {
+			if n > topN || n == topN && k < top {
+				top, topN = k, n
 			}
 		}
 		switch {

@@ -106,6 +106,9 @@ func New(r *Rubric) (*RubricScorer, error) {
 	for _, pm := range []*phraseMatcher{f.topic, f.strong, f.nonAnswer, f.grader, f.advice} {
 		s.phrases.register(pm)
 	}
+	s.phrases.freeze()
+	// A fresh cache whose word lookups carry the phrase vocabulary.
+	s.stems = &stemCache{vocab: s.phrases.vocab}
 	return s, nil
 }
 

@@ -230,17 +230,31 @@ func (pm *phraseMatcher) matchAt(d *doc, i int, ph []string) (int, bool) {
 }
 
 // phraseIndex runs every phrase matcher of a scorer in one pass over the
-// tokens: one map lookup per token instead of one per token and matcher.
+// tokens. Phrase words are interned as ids (see freeze and
+// [stemCache.lookup]), so that matching compares integers, and a phrase is
+// only tried where its second word is within reach.
 type phraseIndex struct {
 	byFirst map[string][]phraseRef
 	wild    []phraseRef
 	n       int
+	// Set by freeze: vocab maps every phrase word to its id; first[id]
+	// holds the phrases whose first word has that id.
+	vocab map[string]int32
+	first [][]phraseRef
+	// reach is the largest number of word tokens after a phrase's first
+	// word in which its second word may be found (max gap + 1).
+	reach int
 }
+
+// wildID is the id of the wildcard phrase word "*".
+const wildID = -2
 
 // phraseRef is one phrase of one registered matcher.
 type phraseRef struct {
 	pm *phraseMatcher
 	ph []string
+	// ids are the phrase's words as vocabulary ids (wildID for "*").
+	ids []int32
 }
 
 // register gives pm a slot in the index and indexes its phrases.
@@ -252,12 +266,94 @@ func (ix *phraseIndex) register(pm *phraseMatcher) {
 	ix.n++
 	for _, k := range sortedKeys(pm.byFirst) {
 		for _, ph := range pm.byFirst[k] {
-			ix.byFirst[k] = append(ix.byFirst[k], phraseRef{pm, ph})
+			ix.byFirst[k] = append(ix.byFirst[k], phraseRef{pm: pm, ph: ph})
 		}
 	}
 	for _, ph := range pm.wild {
-		ix.wild = append(ix.wild, phraseRef{pm, ph})
+		ix.wild = append(ix.wild, phraseRef{pm: pm, ph: ph})
 	}
+}
+
+// freeze interns the words of every registered phrase; it is called once,
+// after the last register.
+func (ix *phraseIndex) freeze() {
+	ix.vocab = map[string]int32{}
+	intern := func(r *phraseRef) {
+		r.ids = make([]int32, len(r.ph))
+		for i, w := range r.ph {
+			if w == "*" {
+				r.ids[i] = wildID
+				continue
+			}
+			id, ok := ix.vocab[w]
+			if !ok {
+				id = int32(len(ix.vocab))
+				ix.vocab[w] = id
+			}
+			r.ids[i] = id
+		}
+		if len(r.ph) > 1 {
+			ix.reach = max(ix.reach, r.pm.maxGap+1)
+		}
+	}
+	for _, k := range sortedKeys(ix.byFirst) {
+		refs := ix.byFirst[k]
+		for i := range refs {
+			intern(&refs[i])
+		}
+	}
+	for i := range ix.wild {
+		intern(&ix.wild[i])
+	}
+	ix.first = make([][]phraseRef, len(ix.vocab))
+	for k, refs := range ix.byFirst {
+		ix.first[ix.vocab[k]] = refs
+	}
+}
+
+// matchIDs is matchAt on interned words: it matches ids from token i and
+// returns the token index after the match.
+func matchIDs(d *doc, i int, ids []int32, maxGap int) (int, bool) {
+	toks := d.Tokens
+	sent := toks[i].Sent
+	j := i
+	for k, w := range ids {
+		gap := 0
+		if k > 0 {
+			gap = maxGap
+		}
+		found := false
+		for g := 0; g <= gap; {
+			// skip non-breaking punctuation
+			for j < len(toks) && toks[j].Sent == sent && toks[j].Kind == tokPunct && toks[j].soft {
+				j++
+			}
+			if j >= len(toks) || toks[j].Sent != sent || toks[j].Kind == tokPunct {
+				return 0, false
+			}
+			if w == wildID || toks[j].sid == w || toks[j].lid == w {
+				found = true
+				j++
+				break
+			}
+			if k == 0 {
+				return 0, false
+			}
+			g++
+			j++
+		}
+		if !found {
+			return 0, false
+		}
+	}
+	return j, true
+}
+
+// pendingHit is a hit of the matcher with id id, before hits are grouped.
+type pendingHit struct {
+	id  int
+	tok int
+	end int
 }
 
 // run returns every registered matcher's hits, indexed by matcher id; a
@@ -265,19 +361,70 @@ func (ix *phraseIndex) register(pm *phraseMatcher) {
 func (ix *phraseIndex) run(d *doc) [][]hit {
 	out := make([][]hit, ix.n)
 	best := make([]int, ix.n)
-	var touched []int
-	for i := range d.Tokens {
-		tk := d.Tokens[i]
+	var touchedBuf [16]int
+	touched := touchedBuf[:0]
+	var pending []pendingHit
+	// the ids of the next word tokens a second phrase word may match
+	var winBuf [8][2]int32
+	win := winBuf[:0]
+	toks := d.Tokens
+	for i := range toks {
+		tk := &toks[i]
 		if tk.Kind == tokPunct {
 			continue
 		}
-		refs := ix.byFirst[tk.Stem]
+		var refs []phraseRef
+		if tk.sid >= 0 && int(tk.sid) < len(ix.first) {
+			refs = ix.first[tk.sid]
+		}
 		if len(refs) == 0 && len(ix.wild) == 0 {
 			continue
 		}
+		// The window of word tokens after i, as matchAt walks them.
+		win = win[:0]
+		reach := ix.reach
+		if reach > len(winBuf) {
+			reach = 0 // no window: every phrase is tried
+		}
+		for j := i + 1; j < len(toks) && len(win) < reach; j++ {
+			t := &toks[j]
+			if t.Sent != tk.Sent {
+				break
+			}
+			if t.Kind == tokPunct {
+				if t.soft {
+					continue
+				}
+				break
+			}
+			win = append(win, [2]int32{t.sid, t.lid})
+		}
 		touched = touched[:0]
-		try := func(r phraseRef) {
-			end, ok := r.pm.matchAt(d, i, r.ph)
+		try := func(r *phraseRef) {
+			if len(r.ids) == 1 {
+				// a one-word phrase matches its first word, by construction
+				// of first (and is tried in full for wildcards)
+				if r.ids[0] != wildID {
+					if best[r.pm.id] == 0 {
+						touched = append(touched, r.pm.id)
+					}
+					best[r.pm.id] = max(best[r.pm.id], i+1)
+					return
+				}
+			} else if reach > 0 {
+				w1, n := r.ids[1], min(len(win), r.pm.maxGap+1)
+				ok := false
+				for p := 0; p < n; p++ {
+					if w1 == wildID || win[p][0] == w1 || win[p][1] == w1 {
+						ok = true
+						break
+					}
+				}
+				if !ok {
+					return
+				}
+			}
+			end, ok := matchIDs(d, i, r.ids, r.pm.maxGap)
 			if !ok {
 				return
 			}
@@ -289,17 +436,36 @@ func (ix *phraseIndex) run(d *doc) [][]hit {
 				best[id] = end
 			}
 		}
-		for _, r := range refs {
-			try(r)
+		for k := range refs {
+			try(&refs[k])
 		}
-		for _, r := range ix.wild {
-			try(r)
+		for k := range ix.wild {
+			try(&ix.wild[k])
 		}
 		slices.Sort(touched)
 		for _, id := range touched {
-			out[id] = append(out[id], hit{Sent: tk.Sent, Tok: i, Tok1: best[id], Value: 1})
+			pending = append(pending, pendingHit{id: id, tok: i, end: best[id]})
 			best[id] = 0
 		}
+	}
+	if len(pending) == 0 {
+		return out
+	}
+	// Group the hits by matcher, in token order, in one allocation.
+	count := best // all zero again
+	for _, p := range pending {
+		count[p.id]++
+	}
+	all := make([]hit, len(pending))
+	off := 0
+	for id, c := range count {
+		if c > 0 {
+			out[id] = all[off : off : off+c]
+			off += c
+		}
+	}
+	for _, p := range pending {
+		out[p.id] = append(out[p.id], hit{Sent: toks[p.tok].Sent, Tok: p.tok, Tok1: p.end, Value: 1})
 	}
 	return out
 }
@@ -429,14 +595,35 @@ func (rm *regexMatcher) find(d *doc, _ time.Time) []hit {
 type quantityMatcher struct{ kinds map[quantityKind]bool }
 
 func (qm *quantityMatcher) find(d *doc, _ time.Time) []hit {
-	var out []hit
+	n := 0
 	for _, q := range d.Quantities {
 		if qm.kinds[q.Kind] {
-			note := fmt.Sprintf("%s: %s", q.Kind, d.Text[d.Tokens[q.Tok0].Start:d.Tokens[q.Tok1-1].End])
-			out = append(out, hit{Sent: d.Tokens[q.Tok0].Sent, Tok: q.Tok0, Tok1: q.Tok1, Value: 1, Note: note})
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	out := make([]hit, 0, n)
+	for i, q := range d.Quantities {
+		if qm.kinds[q.Kind] {
+			out = append(out, hit{Sent: d.Tokens[q.Tok0].Sent, Tok: q.Tok0, Tok1: q.Tok1, Value: 1, Note: d.quantityNote(i)})
 		}
 	}
 	return out
+}
+
+// quantityNote returns the evidence note of d.Quantities[i], "kind: text",
+// built once per story.
+func (d *doc) quantityNote(i int) string {
+	if d.qtyNotes == nil {
+		d.qtyNotes = make([]string, len(d.Quantities))
+	}
+	if d.qtyNotes[i] == "" {
+		q := d.Quantities[i]
+		d.qtyNotes[i] = string(q.Kind) + ": " + d.Text[d.Tokens[q.Tok0].Start:d.Tokens[q.Tok1-1].End]
+	}
+	return d.qtyNotes[i]
 }
 
 // timeMatcher scores the age of the story's date (see storyDate).

@@ -47,6 +47,12 @@ type token struct {
 	// Subject is the nearest grammatical subject at or before the token in
 	// its sentence.
 	Subject actor
+	// soft is true for punctuation that does not end a phrase match (see
+	// breaksPhrase).
+	soft bool
+	// sid and lid are the scorer's vocabulary ids of Stem and Lower, or -1
+	// (see phraseIndex).
+	sid, lid int32
 }
 
 // sentence is one sentence (or heading line) of the story.
@@ -80,7 +86,9 @@ type doc struct {
 	Unique     int
 	Paragraphs int
 	Quantities []quantity
-	Times      []timeMention
+	// qtyNotes caches the evidence note of each quantity (see quantityNote).
+	qtyNotes []string
+	Times    []timeMention
 	// phraseHits holds the hits of every phrase matcher of the scorer, by
 	// matcher id (see phraseIndex); nil outside a scorer.
 	phraseHits [][]hit
@@ -230,20 +238,24 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 			if unicode.IsSpace(r) {
 				continue
 			}
-			tk := token{Start: sn.Start + wi.Start(), End: sn.Start + wi.End(), Sent: si}
+			tk := token{Start: sn.Start + wi.Start(), End: sn.Start + wi.End(), Sent: si, sid: -1, lid: -1}
 			switch {
 			case unicode.IsDigit(r):
 				tk.Kind = tokNumber
 				tk.Lower = v
 				tk.Stem = v
+				tk.sid = stems.id(v)
+				tk.lid = tk.sid
 			case unicode.IsLetter(r):
 				tk.Kind = tokWord
 				tk.Lower = normalizeWord(v)
-				tk.Stem = stems.stem(tk.Lower)
+				w := stems.lookup(tk.Lower)
+				tk.Stem, tk.sid, tk.lid = w.stem, w.sid, w.lid
 			default:
 				tk.Kind = tokPunct
 				tk.Lower = v
 				tk.Stem = v
+				tk.soft = !breaksPhrase(tk)
 			}
 			if tk.Kind != tokPunct {
 				sn.Words++

@@ -11,6 +11,11 @@ import (
 // bounded by the vocabulary of the stories scored.
 type stemCache struct {
 	m sync.Map // string → string
+	// words memoises what analyze needs of a lower-cased word (see lookup);
+	// vocab, the scorer's interned phrase words, is fixed before the first
+	// lookup.
+	words sync.Map // string → *wordInfo
+	vocab map[string]int32
 }
 
 func (c *stemCache) stem(lower string) string {
@@ -23,6 +28,39 @@ func (c *stemCache) stem(lower string) string {
 	s := stemWord(lower)
 	c.m.Store(lower, s)
 	return s
+}
+
+// wordInfo is what the analyser derives from a lower-cased word alone.
+type wordInfo struct {
+	stem string
+	// sid and lid are the vocabulary ids of the stem and of the word
+	// itself, or -1.
+	sid, lid int32
+}
+
+// lookup returns the stem and vocabulary ids of a lower-cased word.
+func (c *stemCache) lookup(lower string) *wordInfo {
+	if c == nil {
+		return &wordInfo{stem: stemWord(lower), sid: -1, lid: -1}
+	}
+	if v, ok := c.words.Load(lower); ok {
+		return v.(*wordInfo)
+	}
+	st := stemWord(lower)
+	w := &wordInfo{stem: st, sid: c.id(st), lid: c.id(lower)}
+	c.words.Store(lower, w)
+	return w
+}
+
+// id returns the vocabulary id of w, or -1.
+func (c *stemCache) id(w string) int32 {
+	if c == nil {
+		return -1
+	}
+	if id, ok := c.vocab[w]; ok {
+		return id
+	}
+	return -1
 }
 
 // quantityKind classifies a quantity.

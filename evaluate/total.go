@@ -11,12 +11,14 @@ import "math"
 func (r *Rubric) TotalOf(levels []int, weights []float64) float64 {
 	var sum, sw float64
 	for i, l := range levels {
-		w := weights
-		if w == nil {
-			w = r.criterionWeights()
+		var w float64
+		if weights == nil {
+			w = r.Criteria[i].Weight
+		} else {
+			w = weights[i]
 		}
-		sum += w[i] * float64(l) / 4
-		sw += w[i]
+		sum += w * float64(l) / 4
+		sw += w
 	}
 	if sw <= 0 {
 		return 0
