@@ -139,6 +139,15 @@ type pdfDoc struct {
 	curFont *codePage
 	curSize float64
 	loaded  map[*codePage]bool // code pages added to this PDF
+
+	// Page content is written by the operators below (rect, line, circle,
+	// textRun) rather than by fpdf's methods of the same name, which allocate a string per number. They format numbers
+	// exactly as fpdf does (strconv 'f' with fpdf's precision), so the
+	// output is the same byte for byte.
+	k, h         float64      // fpdf's points per millimetre and page height (mm)
+	ob           []byte       // the operator being written
+	rd           bytes.Reader // hands ob to fpdf
+	fillC, textC pdfRGB       // current fill and text colours
 }
 
 func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte) *pdfDoc {
@@ -175,6 +184,8 @@ func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte) *pd
 	}
 	p.SetCreator(cleanMeta("failwell "+opts.Version), true)
 	p.SetProducer("failwell (go-pdf/fpdf)", false)
+	d.k = p.GetConversionRatio()
+	_, d.h = p.GetPageSize()
 	d.pdf = p
 	return d
 }
@@ -211,10 +222,156 @@ func tintRGB(c pdfRGB, f float64) pdfRGB {
 
 // ---- drawing primitives ----
 
-func (d *pdfDoc) fill(c pdfRGB)     { d.pdf.SetFillColor(int(c.r), int(c.g), int(c.b)) }
-func (d *pdfDoc) stroke(c pdfRGB)   { d.pdf.SetDrawColor(int(c.r), int(c.g), int(c.b)) }
-func (d *pdfDoc) textCol(c pdfRGB)  { d.pdf.SetTextColor(int(c.r), int(c.g), int(c.b)) }
 func (d *pdfDoc) contentW() float64 { return d.pageW - d.ml - d.mr }
+
+// num appends v with prec decimals to the operator, as fpdf formats numbers.
+func (d *pdfDoc) num(v float64, prec int) {
+	d.ob = strconv.AppendFloat(d.ob, v, 'f', prec, 64)
+}
+
+// put appends s to the operator.
+func (d *pdfDoc) put(s string) { d.ob = append(d.ob, s...) }
+
+// emit writes the operator as one line of the current page's content.
+func (d *pdfDoc) emit() {
+	d.rd.Reset(d.ob)
+	d.pdf.RawWriteBuf(&d.rd)
+	d.ob = d.ob[:0]
+}
+
+// putColor appends c as fpdf's SetFillColor (op "g"/"rg") or SetDrawColor
+// ("G"/"RG") writes it: a gray level when r = g = b.
+func (d *pdfDoc) putColor(c pdfRGB, gray, full string) {
+	d.num(float64(c.r)/255.0, 3)
+	if c.r == c.g && c.g == c.b {
+		d.put(" ")
+		d.put(gray)
+		return
+	}
+	d.put(" ")
+	d.num(float64(c.g)/255.0, 3)
+	d.put(" ")
+	d.num(float64(c.b)/255.0, 3)
+	d.put(" ")
+	d.put(full)
+}
+
+// fill sets the fill colour. Fill and stroke colours go through fpdf,
+// which repeats them at the top of each new page.
+func (d *pdfDoc) fill(c pdfRGB) {
+	d.fillC = c
+	d.pdf.SetFillColor(int(c.r), int(c.g), int(c.b))
+}
+
+// stroke sets the stroke colour.
+func (d *pdfDoc) stroke(c pdfRGB) { d.pdf.SetDrawColor(int(c.r), int(c.g), int(c.b)) }
+
+// textCol sets the colour of the text runs drawn next.
+func (d *pdfDoc) textCol(c pdfRGB) { d.textC = c }
+
+// rect fills the rectangle at (x, y), w × h (fpdf's Rect with "F").
+func (d *pdfDoc) rect(x, y, w, h float64) {
+	d.num(x*d.k, 2)
+	d.put(" ")
+	d.num((d.h-y)*d.k, 2)
+	d.put(" ")
+	d.num(w*d.k, 2)
+	d.put(" ")
+	d.num(-h*d.k, 2)
+	d.put(" re f")
+	d.emit()
+}
+
+// line strokes a line from (x1, y1) to (x2, y2) (fpdf's Line).
+func (d *pdfDoc) line(x1, y1, x2, y2 float64) {
+	d.num(x1*d.k, 2)
+	d.put(" ")
+	d.num((d.h-y1)*d.k, 2)
+	d.put(" m ")
+	d.num(x2*d.k, 2)
+	d.put(" ")
+	d.num((d.h-y2)*d.k, 2)
+	d.put(" l S")
+	d.emit()
+}
+
+// circle draws a circle centred at (x, y) with radius r, filled (op "f")
+// or stroked ("S"): fpdf's Circle, six Bézier segments computed the same
+// way.
+func (d *pdfDoc) circle(x, y, r float64, op string) {
+	k, h := d.k, d.h
+	x *= k
+	y = (h - y) * k
+	rx, ry := r*k, r*k
+	const segments = 6
+	angleStart := 0 * math.Pi / 180
+	angleEnd := 360 * math.Pi / 180
+	dt := (angleEnd - angleStart) / float64(segments)
+	dtm := dt / 3
+	t := angleStart
+	a0 := x + rx*math.Cos(t)
+	b0 := y + ry*math.Sin(t)
+	c0 := -rx * math.Sin(t)
+	d0 := ry * math.Cos(t)
+	sx, sy := a0/k, h-(b0/k)
+	d.num(sx*k, 2)
+	d.put(" ")
+	d.num((h-sy)*k, 2)
+	d.put(" m\n")
+	for j := 1; j <= segments; j++ {
+		t = (float64(j) * dt) + angleStart
+		a1 := x + rx*math.Cos(t)
+		b1 := y + ry*math.Sin(t)
+		c1 := -rx * math.Sin(t)
+		d1 := ry * math.Cos(t)
+		pts := [6]float64{(a0 + (c0 * dtm)) / k, h - ((b0 + (d0 * dtm)) / k), (a1 - (c1 * dtm)) / k, h - ((b1 - (d1 * dtm)) / k), a1 / k, h - (b1 / k)}
+		for i := 0; i < 6; i += 2 {
+			if i > 0 {
+				d.put(" ")
+			}
+			d.num(pts[i]*k, 5)
+			d.put(" ")
+			d.num((h-pts[i+1])*k, 5)
+		}
+		d.put(" c\n")
+		a0, b0, c0, d0 = a1, b1, c1, d1
+	}
+	d.put(op)
+	d.emit()
+}
+
+// textRun writes a text run (single-byte codes of the current font) with
+// its baseline origin at (x, y) in the text colour: fpdf's Text.
+func (d *pdfDoc) textRun(x, y float64, codes []byte) {
+	// fpdf wraps the run in q … Q with the text colour when it differs
+	// from the fill colour (its "colorFlag"); its fill starts as black.
+	wrap := d.fillC != d.textC
+	if wrap {
+		d.put("q ")
+		d.putColor(d.textC, "g", "rg")
+		d.put(" ")
+	}
+	d.put("BT ")
+	d.num(x*d.k, 2)
+	d.put(" ")
+	d.num((d.h-y)*d.k, 2)
+	d.put(" Td (")
+	for _, b := range codes {
+		switch b {
+		case '\\', '(', ')':
+			d.ob = append(d.ob, '\\', b)
+		case '\r':
+			d.ob = append(d.ob, '\\', 'r')
+		default:
+			d.ob = append(d.ob, b)
+		}
+	}
+	d.put(") Tj ET")
+	if wrap {
+		d.put(" Q")
+	}
+	d.emit()
+}
 
 // setFont selects code page cp at size pt, adding it to the PDF on first use.
 func (d *pdfDoc) setFont(cp *codePage, size float64) {
@@ -264,11 +421,11 @@ func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
 		st := p.styles[cs[i].st]
 		if st.hasBg {
 			d.fill(st.bg)
-			d.pdf.Rect(x, y-0.86*sz, w, 1.16*sz, "F")
+			d.rect(x, y-0.86*sz, w, 1.16*sz)
 		}
 		if st.hasUL {
 			d.fill(st.ul)
-			d.pdf.Rect(x, y+0.2*sz, w, 0.1*sz, "F")
+			d.rect(x, y+0.2*sz, w, 0.1*sz)
 		}
 		if pg == 0 {
 			pg = 1 // spaces only: page 0 of the face
@@ -293,11 +450,13 @@ func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
 		if fauxBold {
 			d.stroke(st.color)
 			d.pdf.SetLineWidth(p.size * ptToMM * 0.035)
-			d.pdf.SetTextRenderingMode(2)
+			d.put("2 Tr")
+			d.emit()
 		}
-		d.pdf.Text(x, y, string(buf))
+		d.textRun(x, y, buf)
 		if fauxBold {
-			d.pdf.SetTextRenderingMode(0)
+			d.put("0 Tr")
+			d.emit()
 		}
 		x += w
 		i = j
@@ -370,7 +529,7 @@ func (d *pdfDoc) newPage() {
 	d.pdf.AddPage()
 	d.curFont = nil
 	d.fill(d.accent)
-	d.pdf.Rect(0, 0, d.pageW, 2.2, "F")
+	d.rect(0, 0, d.pageW, 2.2)
 	w := d.contentW()
 	d.text(d.ml, 11, w*0.6, 8.5, 'L', textSpan{text: d.name(), st: textStyle{bold: true, color: pdfColText}},
 		textSpan{text: "  ·  Feedback report", st: textStyle{color: pdfColMuted}})
@@ -379,7 +538,7 @@ func (d *pdfDoc) newPage() {
 	}
 	d.stroke(pdfColRule)
 	d.pdf.SetLineWidth(0.2)
-	d.pdf.Line(d.ml, 14, d.pageW-d.mr, 14)
+	d.line(d.ml, 14, d.pageW-d.mr, 14)
 	d.y = d.top
 }
 
@@ -419,7 +578,7 @@ const pdfBandH = 46
 func (d *pdfDoc) header() {
 	r := d.res
 	d.fill(d.accent)
-	d.pdf.Rect(0, 0, d.pageW, pdfBandH, "F")
+	d.rect(0, 0, d.pageW, pdfBandH)
 	light := tintRGB(d.accent, 0.78)
 	x := d.ml
 	cardW := 46.0
@@ -529,7 +688,7 @@ func (d *pdfDoc) heading(title string, note ...string) {
 	}
 	d.text(d.ml, d.y+5, d.contentW(), 13, 'L', spans...)
 	d.fill(d.accent)
-	d.pdf.Rect(d.ml, d.y+7.6, 12, 0.9, "F")
+	d.rect(d.ml, d.y+7.6, 12, 0.9)
 	d.y += 12
 }
 
@@ -552,17 +711,17 @@ func (d *pdfDoc) glance() {
 		y := top + float64(i)*rowH
 		d.text(d.ml, y+4.9, labelW, 8.5, 'L', plainSpans(s.Name, pdfColText, false)...)
 		d.fill(pdfColTrack)
-		d.pdf.Rect(trackX, y+1.6, trackW, 4.2, "F")
+		d.rect(trackX, y+1.6, trackW, 4.2)
 		lv := min(max(s.Level, 0), 4)
 		if lv > 0 {
 			d.fill(critColor(i))
-			d.pdf.Rect(trackX, y+1.6, trackW*float64(lv)/4, 4.2, "F")
+			d.rect(trackX, y+1.6, trackW*float64(lv)/4, 4.2)
 		}
 		d.stroke(pdfColWhite)
 		d.pdf.SetLineWidth(0.5)
 		for k := 1; k < 4; k++ {
 			gx := trackX + trackW*float64(k)/4
-			d.pdf.Line(gx, y+1.6, gx, y+5.8)
+			d.line(gx, y+1.6, gx, y+5.8)
 		}
 		if m, ok := d.opts.CohortMeans[s.ID]; ok && !math.IsNaN(m) {
 			hasMean = true
@@ -580,7 +739,7 @@ func (d *pdfDoc) glance() {
 	// Legend.
 	for k := range 3 {
 		d.fill(critColor(k))
-		d.pdf.Rect(trackX+float64(k)*1.8, y-2.2, 1.8, 2.6, "F")
+		d.rect(trackX+float64(k)*1.8, y-2.2, 1.8, 2.6)
 	}
 	lx := trackX + 6.5
 	lx += d.text(lx, y, 40, 7.5, 'L', plainSpans("your level", pdfColMuted, false)...)
@@ -619,7 +778,7 @@ func (d *pdfDoc) meanMarker(x, y0, y1 float64) {
 	c := pdfRGB{0x22, 0x22, 0x22}
 	d.stroke(c)
 	d.pdf.SetLineWidth(0.55)
-	d.pdf.Line(x, y0+1, x, y1)
+	d.line(x, y0+1, x, y1)
 	d.fill(c)
 	d.pdf.Polygon([]fpdf.PointType{{X: x - 1.3, Y: y0 - 0.6}, {X: x + 1.3, Y: y0 - 0.6}, {X: x, Y: y0 + 1.2}}, "F")
 }
@@ -635,9 +794,9 @@ func (d *pdfDoc) card(x, w float64, title, body string, c pdfRGB) {
 	body2 := d.lay(plainSpans(body, pdfColText, false), 9.5, w-2*pad-1.5, lineH)
 	h := 4 + 6 + body2.h() + 3
 	d.fill(tintRGB(c, 0.9))
-	d.pdf.Rect(x, d.y, w, h, "F")
+	d.rect(x, d.y, w, h)
 	d.fill(c)
-	d.pdf.Rect(x, d.y, 1.5, h, "F")
+	d.rect(x, d.y, 1.5, h)
 	d.text(x+1.5+pad, d.y+7.2, w-2*pad-1.5, 9.5, 'L', plainSpans(title, c, true)...)
 	d.y += 10
 	d.draw(x+1.5+pad, body2)
@@ -678,9 +837,9 @@ func (d *pdfDoc) flags() {
 	y0 := d.y
 	if h <= d.bot-d.y {
 		d.fill(tintRGB(pdfColFlag, 0.9))
-		d.pdf.Rect(d.ml, y0, w, h, "F")
+		d.rect(d.ml, y0, w, h)
 		d.fill(pdfColFlag)
-		d.pdf.Rect(d.ml, y0, 1.5, h, "F")
+		d.rect(d.ml, y0, 1.5, h)
 	}
 	x := d.ml + 1.5 + pad
 	d.text(x, y0+7, tw, 10.5, 'L', plainSpans("Flagged for review", pdfColFlag, true)...)
@@ -814,11 +973,11 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 		px := d.pageW - d.mr - pipsW + 3 + float64(k)*3.6
 		if k < lv {
 			d.fill(c)
-			d.pdf.Circle(px+0.8, y+3.4, 1.25, "F")
+			d.circle(px+0.8, y+3.4, 1.25, "f")
 		} else {
 			d.stroke(pdfColRule)
 			d.pdf.SetLineWidth(0.35)
-			d.pdf.Circle(px+0.8, y+3.4, 1.1, "D")
+			d.circle(px+0.8, y+3.4, 1.1, "S")
 		}
 	}
 	d.y += 8.5
@@ -842,7 +1001,7 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 		}
 		my := d.y + 2.35
 		d.fill(mc)
-		d.pdf.Circle(d.ml+ind+1.7, my, 1.7, "F")
+		d.circle(d.ml+ind+1.7, my, 1.7, "f")
 		mp := d.sh.shape(plainSpans(mark, pdfColWhite, true), 8.5)
 		d.drawCells(mp, mp.cells, d.ml+ind+1.7-mp.width()/2, my+1.05)
 		d.draw(qx, q.text)
@@ -861,9 +1020,9 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 		y0 := d.y
 		if nh <= d.bot-y0 {
 			d.fill(tintRGB(d.accent, 0.92))
-			d.pdf.Rect(d.ml+ind, y0, tw, nh, "F")
+			d.rect(d.ml+ind, y0, tw, nh)
 			d.fill(d.accent)
-			d.pdf.Rect(d.ml+ind, y0, 1, nh, "F")
+			d.rect(d.ml+ind, y0, 1, nh)
 		}
 		d.y += 2.5
 		d.draw(d.ml+ind+4, nextL)
@@ -873,7 +1032,7 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 	d.stroke(pdfColRule)
 	d.pdf.SetLineWidth(0.2)
 	if d.y < d.bot {
-		d.pdf.Line(d.ml, d.y, d.pageW-d.mr, d.y)
+		d.line(d.ml, d.y, d.pageW-d.mr, d.y)
 	}
 	d.y += 5
 }
@@ -992,7 +1151,7 @@ func (d *pdfDoc) story() {
 			}
 			d.ensure(5.5)
 			d.fill(tintRGB(critColor(i), 0.72))
-			d.pdf.Rect(x, d.y+0.8, 4.5, 3.6, "F")
+			d.rect(x, d.y+0.8, 4.5, 3.6)
 			p = d.sh.ellipsize(p, d.pageW-d.mr-x-6)
 			d.drawCells(p, p.cells, x+6, d.y+3.7)
 			x += iw
@@ -1089,7 +1248,7 @@ func (d *pdfDoc) footer(i, n int) {
 	y := d.pageH - 13
 	d.stroke(pdfColRule)
 	d.pdf.SetLineWidth(0.2)
-	d.pdf.Line(d.ml, y, d.pageW-d.mr, y)
+	d.line(d.ml, y, d.pageW-d.mr, y)
 	var parts []string
 	if rb := d.opts.Rubric; rb != nil {
 		id := "Rubric " + cutRunes(rb.ID, 60)
