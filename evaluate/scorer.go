@@ -304,9 +304,11 @@ const maxEvidence = 4
 // order.
 func evidence(d *doc, counted []scored) []Evidence {
 	type agg struct {
-		ev    Evidence
-		best  float64
-		notes []string
+		ev   Evidence
+		best float64
+		// the distinct notes in order: note0, then more
+		note0 string
+		more  []string
 	}
 	// aggs in order of first appearance; a story has few spans per
 	// criterion, so a linear search beats a map.
@@ -342,12 +344,17 @@ func evidence(d *doc, counted []scored) []Evidence {
 		note := c.sig.Note
 		if c.h.Note != "" {
 			if note != "" {
-				note += ": "
+				note = note + ": " + c.h.Note
+			} else {
+				note = c.h.Note
 			}
-			note += c.h.Note
 		}
-		if note != "" && !slices.Contains(a.notes, note) {
-			a.notes = append(a.notes, note)
+		switch {
+		case note == "" || note == a.note0 || slices.Contains(a.more, note):
+		case a.note0 == "":
+			a.note0 = note
+		default:
+			a.more = append(a.more, note)
 		}
 	}
 	if len(aggs) == 0 {
@@ -371,7 +378,10 @@ func evidence(d *doc, counted []scored) []Evidence {
 	for i := range aggs {
 		a := &aggs[i]
 		a.ev.Effect = math.Round(a.ev.Effect*1000) / 1000
-		a.ev.Note = strings.Join(a.notes, "; ")
+		a.ev.Note = a.note0
+		if len(a.more) > 0 {
+			a.ev.Note = a.note0 + "; " + strings.Join(a.more, "; ")
+		}
 		if a.ev.Effect != 0 {
 			ev = append(ev, a.ev)
 		}

@@ -181,6 +181,7 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 	// Sentences, trimmed; a sentence never spans a blank line.
 	para := 0
 	prevEnd := 0
+	var parts [][2]int
 	it := sentences.FromString(text)
 	for it.Next() {
 		s, e := it.Start(), it.End()
@@ -205,7 +206,7 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 		// lower-case word runs on ("a \"who else?\" checklist").
 		if n := len(d.Sentences); n > 0 && s < len(text) && text[s] >= 'a' && text[s] <= 'z' &&
 			!strings.Contains(text[d.Sentences[n-1].End:s], "\n") && endsQuotedTerm(text[d.Sentences[n-1].Start:d.Sentences[n-1].End]) {
-			parts := splitLowercase(text, s, e)
+			parts = splitLowercase(parts[:0], text, s, e)
 			d.Sentences[n-1].End = parts[0][1]
 			for _, part := range parts[1:] {
 				d.Sentences = append(d.Sentences, sentence{Start: part[0], End: part[1], Para: para})
@@ -213,7 +214,8 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 			prevEnd = parts[len(parts)-1][1]
 			continue
 		}
-		for _, part := range splitLowercase(text, s, e) {
+		parts = splitLowercase(parts[:0], text, s, e)
+		for _, part := range parts {
 			if len(d.Sentences) > 0 && strings.Count(text[prevEnd:part[0]], "\n") >= 2 {
 				para++
 			}
@@ -226,8 +228,7 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 		d.Paragraphs = 0
 	}
 	// Tokens per sentence.
-	seen := make(map[string]bool, len(d.Sentences))
-	var key strings.Builder
+	dups := newSentenceSet(len(d.Sentences))
 	for si := range d.Sentences {
 		sn := &d.Sentences[si]
 		sn.T0 = len(d.Tokens)
@@ -265,20 +266,11 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 		sn.T1 = len(d.Tokens)
 		d.Words += sn.Words
 		// Duplicate detection on the normalised word sequence.
-		key.Reset()
-		for _, tk := range d.Tokens[sn.T0:sn.T1] {
-			if tk.Kind != tokPunct {
-				key.WriteString(tk.Lower)
-				key.WriteByte(' ')
-			}
-		}
-		k := key.String()
-		if sn.Words >= 4 && seen[k] {
+		if seen := dups.add(d, si); sn.Words >= 4 && seen {
 			sn.Dup = true
 		} else {
 			d.Unique += sn.Words
 		}
-		seen[k] = true
 		sn.Heading = detectHeading(d.Tokens[sn.T0:sn.T1], text)
 	}
 	d.focus(nil)
@@ -287,6 +279,62 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 	d.Quantities = findQuantities(d)
 	d.Times = findTimes(d, ref)
 	return d
+}
+
+// sentenceSet is the set of the sentences' keys, the lower-cased words of a
+// sentence each followed by a space, stored as hashes chained to the
+// sentences that have them, so that no key string is built.
+type sentenceSet struct {
+	head   map[uint64]int32 // key hash → latest sentence with it
+	next   []int32          // next[i]: the previous sentence with i's hash, or -1
+	ka, kb []byte           // scratch keys for comparisons
+}
+
+func newSentenceSet(n int) *sentenceSet {
+	return &sentenceSet{head: make(map[uint64]int32, n), next: make([]int32, n)}
+}
+
+// appendKey appends sentence si's key to b.
+func appendKey(b []byte, d *doc, si int) []byte {
+	sn := &d.Sentences[si]
+	for i := sn.T0; i < sn.T1; i++ {
+		if tk := &d.Tokens[i]; tk.Kind != tokPunct {
+			b = append(b, tk.Lower...)
+			b = append(b, ' ')
+		}
+	}
+	return b
+}
+
+// add reports whether an earlier sentence has sentence si's key, and adds
+// si's key to the set.
+func (s *sentenceSet) add(d *doc, si int) bool {
+	const offset, prime = 14695981039346656037, 1099511628211
+	h := uint64(offset)
+	sn := &d.Sentences[si]
+	for i := sn.T0; i < sn.T1; i++ {
+		if tk := &d.Tokens[i]; tk.Kind != tokPunct {
+			for j := 0; j < len(tk.Lower); j++ {
+				h = (h ^ uint64(tk.Lower[j])) * prime
+			}
+			h = (h ^ ' ') * prime
+		}
+	}
+	j, ok := s.head[h]
+	if ok {
+		s.ka = appendKey(s.ka[:0], d, si)
+		for ; j >= 0; j = s.next[j] {
+			s.kb = appendKey(s.kb[:0], d, int(j))
+			if string(s.ka) == string(s.kb) {
+				return true
+			}
+		}
+		s.next[si] = s.head[h]
+	} else {
+		s.next[si] = -1
+	}
+	s.head[h] = int32(si)
+	return false
 }
 
 // endsQuotedTerm reports whether s ends with '?' or '!' and then a closing
@@ -306,9 +354,8 @@ var abbreviations = map[string]bool{
 // splitLowercase splits text[s:e] after a sentence-ending '.', '!' or '?'
 // followed by space and a lower-case letter, which UAX #29 does not treat
 // as a boundary but casual writers use ("it failed. i learned ..."). It
-// returns trimmed [start, end) pairs.
-func splitLowercase(text string, s, e int) [][2]int {
-	var out [][2]int
+// appends trimmed [start, end) pairs to out.
+func splitLowercase(out [][2]int, text string, s, e int) [][2]int {
 	start := s
 	// A run of terminators ("?!...", with closing quotes) and the blanks
 	// after it are scanned once, not once per terminator in the run, so

@@ -156,6 +156,23 @@ var seasonMonth = map[string]time.Month{
 	"q1": 2, "q2": 5, "q3": 8, "q4": 11, "h1": 4, "h2": 10,
 }
 
+// numberSuffixes are the multiplier suffixes of a number token.
+var numberSuffixes = [...]struct {
+	suf  string
+	mult float64
+}{{"k", 1e3}, {"m", 1e6}, {"b", 1e9}, {"bn", 1e9}, {"mm", 1e6}}
+
+// hasUpper reports whether s has a byte that is not lower-case ASCII-safe:
+// an upper-case ASCII letter or any non-ASCII byte.
+func hasUpper(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' || c >= 0x80 {
+			return true
+		}
+	}
+	return false
+}
+
 // numberAt parses the number or number word at token i and returns its
 // value and the index after it (including a multiplier such as "k").
 func numberAt(d *doc, i int) (float64, int, bool) {
@@ -165,12 +182,17 @@ func numberAt(d *doc, i int) (float64, int, bool) {
 	case tokNumber:
 		s := strings.ReplaceAll(tk.Lower, ",", "")
 		mult := 1.0
-		// "120M", "200k", "1.2M"
-		for suf, m := range map[string]float64{"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "mm": 1e6} {
-			if strings.HasSuffix(strings.ToLower(s), suf) {
-				s2 := s[:len(s)-len(suf)]
+		// "120M", "200k", "1.2M"; at most one suffix leaves a number, so
+		// the order they are tried in does not matter.
+		ls := s
+		if hasUpper(s) {
+			ls = strings.ToLower(s)
+		}
+		for _, sm := range numberSuffixes {
+			if strings.HasSuffix(ls, sm.suf) {
+				s2 := s[:len(s)-len(sm.suf)]
 				if _, err := strconv.ParseFloat(s2, 64); err == nil {
-					s, mult = s2, m
+					s, mult = s2, sm.mult
 					break
 				}
 			}
