@@ -101,46 +101,90 @@ func (d *outDir) mkdir(name string) error {
 // Otherwise the temporary file is removed and name is left as it was: there
 // is never a truncated file under a final name. The file's mode is 0600.
 func (d *outDir) writeFile(name string, write func(w io.Writer) error) (err error) {
+	f, err := d.create(name)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.abort()
+		return fmt.Errorf("write %s: %w", name, err)
+	}
+	return f.commit()
+}
+
+// pendingFile is a file being written atomically: its content goes to a
+// temporary file in the same directory, which commit renames over the
+// final name and abort removes.
+type pendingFile struct {
+	*bufio.Writer
+	d    *outDir
+	root *os.Root
+	f    *os.File
+	name string // final name, relative to d
+	dir  string // its directory, relative to d
+	tmp  string // the temporary file's name in root
+	done bool
+}
+
+// create starts writing the file name (slash-separated, relative to d)
+// atomically; see writeFile.
+func (d *outDir) create(name string) (*pendingFile, error) {
 	if !fs.ValidPath(name) || name == "." {
-		return fmt.Errorf("write %q: invalid output file name", name)
+		return nil, fmt.Errorf("write %q: invalid output file name", name)
 	}
 	dir, base := path.Split(name)
 	root, err := d.dirRoot(dir)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
+		return nil, fmt.Errorf("write %s: %w", name, err)
 	}
 	tmp := "." + base + "." + rand.Text()[:10] + ".tmp"
 	f, err := root.OpenFile(tmp, os.O_RDWR|os.O_CREATE|os.O_EXCL, fileMode)
 	if err != nil {
-		return fmt.Errorf("write %s: %w", name, err)
+		return nil, fmt.Errorf("write %s: %w", name, err)
+	}
+	return &pendingFile{Writer: bufio.NewWriterSize(f, 64<<10), d: d, root: root, f: f, name: name, dir: dir, tmp: tmp}, nil
+}
+
+// abort removes the temporary file; the final name is left as it was.
+func (p *pendingFile) abort() {
+	if p.done {
+		return
+	}
+	p.done = true
+	_ = p.f.Close()
+	_ = p.root.Remove(p.tmp)
+}
+
+// commit flushes, syncs (unless d is lazy) and renames the file into place;
+// on failure the temporary file is removed.
+func (p *pendingFile) commit() (err error) {
+	if p.done {
+		return fmt.Errorf("write %s: already finished", p.name)
 	}
 	defer func() {
 		if err != nil {
-			_ = f.Close()
-			_ = root.Remove(tmp)
-			err = fmt.Errorf("write %s: %w", name, err)
+			p.abort()
+			err = fmt.Errorf("write %s: %w", p.name, err)
 		}
 	}()
-	bw := bufio.NewWriterSize(f, 64<<10)
-	if err = write(bw); err != nil {
+	if err = p.Flush(); err != nil {
 		return err
 	}
-	if err = bw.Flush(); err != nil {
-		return err
-	}
-	if !d.lazy {
-		if err = f.Sync(); err != nil {
+	if !p.d.lazy {
+		if err = p.f.Sync(); err != nil {
 			return err
 		}
 	}
-	if err = f.Close(); err != nil {
+	if err = p.f.Close(); err != nil {
 		return err
 	}
-	if err = root.Rename(tmp, base); err != nil {
+	p.done = true
+	if err = p.root.Rename(p.tmp, path.Base(p.name)); err != nil {
+		_ = p.root.Remove(p.tmp)
 		return err
 	}
-	if !d.lazy {
-		d.syncDir(dir)
+	if !p.d.lazy {
+		p.d.syncDir(p.dir)
 	}
 	return nil
 }

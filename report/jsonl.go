@@ -51,64 +51,81 @@ import (
 // Consumers should ignore unknown fields: fields may be added, never renamed
 // or removed. The schema is also documented in docs/jsonl-schema.md.
 func JSONL(w io.Writer, results []evaluate.Result, pdfs []string, pdfErrs []error) error {
-	enc := json.NewEncoder(w)
-	enc.SetEscapeHTML(false)
+	jw := newJSONLWriter(w)
 	for i := range results {
-		r := &results[i]
-		var rec any
-		if !r.Scored() {
-			rec = rejectedRecord{Status: "rejected", Row: r.Story.Ref, Error: r.Err.Error(), ID: r.Story.ID, Name: r.Story.Name}
-		} else {
-			s := scoredRecord{
-				Status:   "scored",
-				Row:      r.Story.Ref,
-				ID:       r.Story.ID,
-				Name:     r.Story.Name,
-				Email:    r.Story.Email,
-				Cohort:   r.Story.Cohort,
-				AsOf:     isoDate(r.Ref),
-				Words:    r.Words,
-				Total:    r.Total,
-				Band:     r.Band,
-				Criteria: make([]criterionRecord, len(r.Scores)),
-				Flags:    make([]flagRecord, len(r.Flags)),
-				Strength: r.Strength,
-				Change:   r.Change,
-			}
-			if !r.Story.Submitted.IsZero() {
-				d := isoDate(r.Story.Submitted)
-				s.Submitted = &d
-			}
-			for j, sc := range r.Scores {
-				c := criterionRecord{
-					ID: sc.ID, Name: sc.Name, Level: sc.Level, Weight: sc.Weight,
-					Descriptor: sc.Descriptor, Evidence: make([]evidenceRecord, len(sc.Evidence)),
-					Feedback: sc.Feedback, NextStep: sc.NextStep,
-				}
-				for k, e := range sc.Evidence {
-					c.Evidence[k] = evidenceRecord{Quote: e.Quote, Start: e.Start, End: e.End,
-						Signal: e.Signal, Effect: round3(e.Effect), Note: e.Note}
-				}
-				s.Criteria[j] = c
-			}
-			for j, f := range r.Flags {
-				s.Flags[j] = flagRecord(f)
-			}
-			if i < len(pdfs) && pdfs[i] != "" {
-				p := pdfs[i]
-				s.PDF = &p
-			}
-			if i < len(pdfErrs) && pdfErrs[i] != nil {
-				s.PDF = nil
-				s.PDFError = pdfErrs[i].Error()
-			}
-			rec = s
+		var pdf string
+		var pdfErr error
+		if i < len(pdfs) {
+			pdf = pdfs[i]
 		}
-		if err := enc.Encode(rec); err != nil {
+		if i < len(pdfErrs) {
+			pdfErr = pdfErrs[i]
+		}
+		if err := jw.write(&results[i], pdf, pdfErr); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// jsonlWriter writes results.jsonl one record at a time.
+type jsonlWriter struct{ enc *json.Encoder }
+
+func newJSONLWriter(w io.Writer) *jsonlWriter {
+	enc := json.NewEncoder(w)
+	enc.SetEscapeHTML(false)
+	return &jsonlWriter{enc: enc}
+}
+
+// write writes r's line: pdf is its PDF's path ("" for none), pdfErr why
+// its PDF could not be written.
+func (j *jsonlWriter) write(r *evaluate.Result, pdf string, pdfErr error) error {
+	if !r.Scored() {
+		return j.enc.Encode(rejectedRecord{Status: "rejected", Row: r.Story.Ref, Error: r.Err.Error(), ID: r.Story.ID, Name: r.Story.Name})
+	}
+	s := scoredRecord{
+		Status:   "scored",
+		Row:      r.Story.Ref,
+		ID:       r.Story.ID,
+		Name:     r.Story.Name,
+		Email:    r.Story.Email,
+		Cohort:   r.Story.Cohort,
+		AsOf:     isoDate(r.Ref),
+		Words:    r.Words,
+		Total:    r.Total,
+		Band:     r.Band,
+		Criteria: make([]criterionRecord, len(r.Scores)),
+		Flags:    make([]flagRecord, len(r.Flags)),
+		Strength: r.Strength,
+		Change:   r.Change,
+	}
+	if !r.Story.Submitted.IsZero() {
+		d := isoDate(r.Story.Submitted)
+		s.Submitted = &d
+	}
+	for j, sc := range r.Scores {
+		c := criterionRecord{
+			ID: sc.ID, Name: sc.Name, Level: sc.Level, Weight: sc.Weight,
+			Descriptor: sc.Descriptor, Evidence: make([]evidenceRecord, len(sc.Evidence)),
+			Feedback: sc.Feedback, NextStep: sc.NextStep,
+		}
+		for k, e := range sc.Evidence {
+			c.Evidence[k] = evidenceRecord{Quote: e.Quote, Start: e.Start, End: e.End,
+				Signal: e.Signal, Effect: round3(e.Effect), Note: e.Note}
+		}
+		s.Criteria[j] = c
+	}
+	for j, f := range r.Flags {
+		s.Flags[j] = flagRecord(f)
+	}
+	if pdf != "" {
+		s.PDF = &pdf
+	}
+	if pdfErr != nil {
+		s.PDF = nil
+		s.PDFError = pdfErr.Error()
+	}
+	return j.enc.Encode(s)
 }
 
 // scoredRecord is one scored row of results.jsonl; field order is the schema.

@@ -43,6 +43,10 @@ type Options struct {
 	// date, arguments), shown on the workbook's Run sheet. Write does not
 	// write run.json; see [WriteRun].
 	Run *RunInfo
+	// CohortMeans are the cohort's mean levels by criterion id, drawn on
+	// every PDF (see [MeanLevels]); [Write] computes them from its results
+	// when nil.
+	CohortMeans map[string]float64
 	// BatchSize is the number of rows of the whole batch when the results
 	// are one shard of it, so that PDF numbers get the batch's width; 0
 	// means len(results).

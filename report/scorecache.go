@@ -42,6 +42,10 @@ type ScoreCache struct {
 	hits  atomic.Int64    //
 	miss  atomic.Int64    //
 	werr  error           // first write error (the cache is then dropped)
+	off   int64           // bytes written to tmp
+	fresh map[string]span // key → line in tmp
+	// frozen: the cache answers from tmp and records nothing (Freeze).
+	frozen bool
 }
 
 // span is where a JSON result is in the old cache file.
@@ -52,7 +56,7 @@ type span struct{ off, n int64 }
 // With force the old cache is not read. Any problem with the cache only
 // makes the run score everything.
 func OpenScoreCache(dir string, sc evaluate.Scorer, version, rubricSum string, force bool) *ScoreCache {
-	c := &ScoreCache{sc: sc, dir: dir, index: map[string]span{}}
+	c := &ScoreCache{sc: sc, dir: dir, index: map[string]span{}, fresh: map[string]span{}}
 	c.prefix = sha256.Sum256([]byte("failwell-scores/1\n" + version + "\n" + rubricSum + "\n"))
 	if !force {
 		if f, err := os.Open(filepath.Join(dir, ScoresFile)); err == nil {
@@ -138,13 +142,38 @@ func (c *ScoreCache) record(k string, b []byte) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.werr != nil {
+	if c.werr != nil || c.frozen {
 		return
 	}
 	c.w.WriteString(k)
 	c.w.WriteByte(' ')
 	c.w.Write(b)
 	_, c.werr = c.w.Write([]byte{'\n'})
+	c.fresh[k] = span{c.off + int64(len(k)) + 1, int64(len(b))}
+	c.off += int64(len(k)) + 1 + int64(len(b)) + 1
+}
+
+// Freeze makes the cache answer from the scores recorded so far in this
+// run, and stop recording: for a second pass over the same rows (a run
+// with PDFs reads its input twice; see report.Writer), which then decodes
+// each score instead of scoring the story again. Hits and Misses go on
+// counting. It reports whether the cache could be frozen; if not, the
+// second pass scores again, with the same results.
+func (c *ScoreCache) Freeze() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.tmp == nil || c.werr != nil || c.frozen {
+		return c.frozen
+	}
+	if c.werr = c.w.Flush(); c.werr != nil {
+		return false
+	}
+	if c.old != nil {
+		c.old.Close()
+	}
+	c.old, c.index, c.fresh = c.tmp, c.fresh, nil
+	c.frozen = true
+	return true
 }
 
 // Hits is the number of stories answered from the old cache; Misses the
@@ -155,7 +184,7 @@ func (c *ScoreCache) Misses() int64 { return c.miss.Load() }
 // Commit replaces the cache file with the scores of this run; after an
 // interrupted or failed run, keep is false and the old cache stays.
 func (c *ScoreCache) Commit(keep bool) error {
-	if c.old != nil {
+	if c.old != nil && c.old != c.tmp {
 		c.old.Close()
 	}
 	if c.tmp == nil {

@@ -103,41 +103,49 @@ func pdfNames(results []evaluate.Result) []string { return pdfNamesFor(results, 
 // pdfNamesFor is pdfNames for results that may be a shard of a batch of
 // batchSize rows: the numbers get the width the whole batch needs.
 func pdfNamesFor(results []evaluate.Result, batchSize int) []string {
-	width := max(3, len(strconv.Itoa(batchSize)))
 	for i := range results {
-		if n := len(strconv.Itoa(results[i].Story.Index + 1)); n > width {
-			width = n
-		}
+		batchSize = max(batchSize, results[i].Story.Index+1)
 	}
+	n := newPDFNamer(batchSize)
 	names := make([]string, len(results))
-	used := make(map[string]bool, len(results))
 	for i := range results {
-		r := &results[i]
-		if !r.Scored() {
-			continue
+		if results[i].Scored() {
+			names[i] = n.name(&results[i])
 		}
-		slug := Slug(r.Story.Name)
-		if slug == "" {
-			slug = Slug(r.Story.ID)
-		}
-		if slug == "" {
-			slug = "candidate"
-		}
-		n := r.Story.Index + 1
-		if n < 0 {
-			n = 0
-		}
-		num := strconv.Itoa(n)
-		if len(num) < width {
-			num = strings.Repeat("0", width-len(num)) + num
-		}
-		base := num + "-" + slug
-		name := base
-		for k := 2; used[name]; k++ {
-			name = base + "-" + strconv.Itoa(k)
-		}
-		used[name] = true
-		names[i] = feedbackDir + "/" + name + ".pdf"
 	}
 	return names
+}
+
+// pdfNamer gives the PDFs of a batch their names, one result at a time in
+// input order (see pdfNames).
+type pdfNamer struct {
+	width int             // digits of the numbers
+	used  map[string]bool // names given
+}
+
+// newPDFNamer names the PDFs of a batch of batchSize rows.
+func newPDFNamer(batchSize int) *pdfNamer {
+	return &pdfNamer{width: max(3, len(strconv.Itoa(batchSize))), used: map[string]bool{}}
+}
+
+// name returns the PDF path of r, unique in the batch.
+func (n *pdfNamer) name(r *evaluate.Result) string {
+	slug := Slug(r.Story.Name)
+	if slug == "" {
+		slug = Slug(r.Story.ID)
+	}
+	if slug == "" {
+		slug = "candidate"
+	}
+	num := strconv.Itoa(max(r.Story.Index+1, 0))
+	if len(num) < n.width {
+		num = strings.Repeat("0", n.width-len(num)) + num
+	}
+	base := num + "-" + slug
+	name := base
+	for k := 2; n.used[name]; k++ {
+		name = base + "-" + strconv.Itoa(k)
+	}
+	n.used[name] = true
+	return feedbackDir + "/" + name + ".pdf"
 }

@@ -5,11 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"runtime"
 	"runtime/debug"
 	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	"github.com/failwell/failwell/evaluate"
 )
@@ -27,7 +24,7 @@ type Summary struct {
 	// Counts are the row counts (Read = Scored + Rejected) and the number of
 	// PDFs written.
 	Counts Counts
-	// PDF is parallel to the results given to Write: each row's PDF path
+	// PDF is parallel to the results given to Write (nil from a [Writer]): each row's PDF path
 	// relative to the output directory ("feedback/012-zoe-hartmann.pdf"),
 	// or "" when the row has none (rejected, --no-pdf, or rendering failed).
 	PDF []string
@@ -44,6 +41,9 @@ type Summary struct {
 	// Removed lists the PDFs of an earlier run that were removed because
 	// their rows are gone (or now have another file name).
 	Removed []string
+	// PDFFailures lists the scored rows whose PDF could not be written, in
+	// input order.
+	PDFFailures []PDFFailure
 }
 
 // pdfFunc renders one candidate's PDF; [PDF] in production.
@@ -77,214 +77,26 @@ func Write(ctx context.Context, results []evaluate.Result, opts Options) (*Summa
 }
 
 func write(ctx context.Context, results []evaluate.Result, opts Options, render pdfFunc) (*Summary, error) {
-	d, err := openOutDir(opts.Dir)
+	if !opts.NoPDF {
+		if opts.CohortMeans == nil {
+			opts.CohortMeans = CohortMeans(results)
+		}
+		for i := range results {
+			opts.BatchSize = max(opts.BatchSize, len(results), results[i].Story.Index+1)
+		}
+	}
+	w, err := newWriter(ctx, opts, render)
 	if err != nil {
-		return nil, fmt.Errorf("report: %w", err)
+		return nil, err
 	}
-	defer d.Close()
-
-	sum := &Summary{
-		PDF:       make([]string, len(results)),
-		PDFErrors: make([]error, len(results)),
-	}
-	sum.Counts = countResults(results)
-
-	if !opts.NoPDF && sum.Counts.Scored > 0 {
-		t0 := time.Now()
-		if err := writeAllPDFs(ctx, d, results, opts, render, sum); err != nil {
-			return nil, fmt.Errorf("report: %w", err)
-		}
-		sum.Stages = append(sum.Stages, Stage{Name: "pdf", Seconds: time.Since(t0).Seconds()})
-	}
-
-	// results.jsonl and report.xlsx are written at the same time: the
-	// workbook keeps one core busy, the JSONL another.
-	var jsonlErr error
-	var jsonlSecs float64
-	jsonlDone := make(chan struct{})
-	go func() {
-		defer close(jsonlDone)
-		t0 := time.Now()
-		jsonlErr = d.writeFile(ResultsFile, func(w io.Writer) error {
-			return JSONL(w, results, sum.PDF, sum.PDFErrors)
-		})
-		jsonlSecs = time.Since(t0).Seconds()
-	}()
-	t0 := time.Now()
-	wbErr := d.writeFile(WorkbookFile, func(w io.Writer) error {
-		return writeWorkbook(w, results, opts, sum)
-	})
-	wbSecs := time.Since(t0).Seconds()
-	<-jsonlDone
-	if jsonlErr != nil {
-		return nil, fmt.Errorf("report: %s: %w", d.path, jsonlErr)
-	}
-	if wbErr != nil {
-		return nil, fmt.Errorf("report: %s: %w", d.path, wbErr)
-	}
-	sum.Files = append(sum.Files, ResultsFile, WorkbookFile)
-	sum.Stages = append(sum.Stages, Stage{Name: "jsonl", Seconds: jsonlSecs}, Stage{Name: "workbook", Seconds: wbSecs})
-	for _, p := range sum.PDF {
-		if p != "" {
-			sum.Files = append(sum.Files, p)
+	w.keepRows = true
+	for i := range results {
+		if err := w.Add(&results[i]); err != nil {
+			_, _ = w.Close()
+			return nil, err
 		}
 	}
-	return sum, ctx.Err()
-}
-
-// writeAllPDFs writes the PDF of every scored result into d's feedback
-// directory, reusing each PDF whose content hash is unchanged since an
-// earlier run (unless opts.Force), and records each row's PDF or failure in
-// sum. After a complete run the PDFs of rows that are gone are removed and
-// the state file is rewritten; after a cancelled one nothing is removed
-// and the state keeps every finished PDF, so that the next run resumes.
-func writeAllPDFs(ctx context.Context, d *outDir, results []evaluate.Result, opts Options, render pdfFunc, sum *Summary) error {
-	if err := d.mkdir(feedbackDir); err != nil {
-		return err
-	}
-	names := pdfNamesFor(results, opts.BatchSize)
-	popts := PDFOptions{
-		Rubric:      opts.Rubric,
-		CohortMeans: roundMeans(CohortMeans(results)),
-		Date:        opts.Date,
-		Version:     opts.Version,
-		Brand:       opts.Brand,
-	}
-	hasher, err := newPDFHasher(popts, opts.BuildID)
-	if err != nil {
-		return err
-	}
-	prev := map[string]string{}
-	if !opts.Force {
-		prev = loadState(d)
-	}
-	jr, err := openJournal(d)
-	if err != nil {
-		return fmt.Errorf("%s: %w", d.path, err)
-	}
-	defer jr.Close()
-	// PDFs are renamed into place whole but not synced one by one; one
-	// syncfs makes them durable before results.jsonl names them.
-	lazy := *d
-	lazy.lazy = true
-	run := &pdfRun{d: &lazy, results: results, names: names, popts: popts, render: render,
-		errs: sum.PDFErrors, step: opts.Progress, hasher: hasher, prev: prev, jr: jr,
-		hashes: make([]string, len(results)), reused: make([]bool, len(results))}
-	if err := run.all(ctx, opts.Jobs); err != nil {
-		return err
-	}
-	if err := d.syncAll(); err != nil {
-		return fmt.Errorf("%s: sync: %w", d.path, err)
-	}
-	state := map[string]string{}
-	keep := map[string]bool{}
-	for i, n := range names {
-		if n == "" {
-			continue
-		}
-		keep[n] = true
-		if sum.PDFErrors[i] != nil {
-			sum.PDFFailed++
-			continue
-		}
-		sum.PDF[i] = n
-		sum.Counts.PDFs++
-		if run.reused[i] {
-			sum.Counts.PDFsReused++
-		}
-		state[n] = run.hashes[i]
-	}
-	if ctx.Err() != nil {
-		// Interrupted: keep what an earlier run rendered for rows not
-		// reached, remove nothing.
-		for n, h := range prev {
-			if _, ok := state[n]; !ok {
-				state[n] = h
-			}
-		}
-	} else {
-		removed, err := pruneFeedback(d, keep)
-		sum.Removed = removed
-		if err != nil {
-			return fmt.Errorf("%s: %w", d.path, err)
-		}
-	}
-	if err := saveState(d, state); err != nil {
-		return fmt.Errorf("%s: %w", d.path, err)
-	}
-	return nil
-}
-
-// pdfRun renders the PDFs of one Write.
-type pdfRun struct {
-	d       *outDir
-	results []evaluate.Result
-	names   []string // parallel to results; "" for no PDF
-	popts   PDFOptions
-	render  pdfFunc
-	errs    []error // out: each row's failure
-	step    func()  // progress, or nil
-	hasher  *pdfHasher
-	prev    map[string]string // PDF → hash, from earlier runs
-	jr      *journal
-	hashes  []string // out: the hash of each PDF written or reused
-	reused  []bool   // out: the PDF was already there
-}
-
-// all renders every PDF, at most jobs at a time, recording each row's
-// failure in r.errs. A cancelled context leaves the rows not reached with
-// the context error.
-func (r *pdfRun) all(ctx context.Context, jobs int) error {
-	if jobs <= 0 {
-		jobs = runtime.GOMAXPROCS(0)
-	}
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(jobs)
-	for i := range r.results {
-		if r.names[i] == "" {
-			continue
-		}
-		if err := gctx.Err(); err != nil {
-			r.errs[i] = err
-			continue
-		}
-		g.Go(func() error {
-			r.one(gctx, i)
-			if r.step != nil {
-				r.step()
-			}
-			return nil
-		})
-	}
-	return g.Wait()
-}
-
-// one writes the PDF of row i, unless the same content is already there.
-func (r *pdfRun) one(ctx context.Context, i int) {
-	if err := ctx.Err(); err != nil {
-		r.errs[i] = err
-		return
-	}
-	name, res := r.names[i], &r.results[i]
-	h, err := r.hasher.hash(name, res)
-	if err != nil {
-		r.errs[i] = err
-		return
-	}
-	if r.prev[name] == h {
-		if fi, err := r.d.root.Stat(name); err == nil && fi.Mode().IsRegular() && fi.Size() > 0 {
-			r.hashes[i], r.reused[i] = h, true
-			return
-		}
-	}
-	r.errs[i] = r.d.writeFile(name, func(w io.Writer) error {
-		return safeRender(r.render, w, res, r.popts)
-	})
-	if r.errs[i] == nil {
-		r.hashes[i] = h
-		// A lost journal line only costs a re-render next time.
-		_ = r.jr.record(name, h)
-	}
+	return w.Close()
 }
 
 // RenderPanicError is a panic recovered while rendering one PDF.
