@@ -7,8 +7,6 @@ import (
 	"sort"
 	"time"
 	"unicode"
-
-	"github.com/kljensen/snowball/english"
 )
 
 // compiledFlags holds the compiled flag settings of a rubric.
@@ -69,16 +67,13 @@ func langStats(d *doc) (en, foreign, nonLatin float64) {
 			continue
 		}
 		n++
-		if english.IsStopWord(tk.Lower) || tk.Lower == "i" {
+		if tk.wf&wfStop != 0 {
 			e++
-		} else if foreignStopwords[tk.Lower] {
+		} else if tk.wf&wfForeign != 0 {
 			f++
 		}
-		for _, r := range tk.Lower {
-			if r > 0x24F { // beyond Latin Extended-B
-				nl++
-			}
-			break
+		if tk.wf&wfNonLatin != 0 { // beyond Latin Extended-B
+			nl++
 		}
 	}
 	if n == 0 {
@@ -134,7 +129,7 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 		counts := map[string]int{}
 		content := 0
 		for _, tk := range d.Tokens {
-			if tk.Kind == tokWord && !english.IsStopWord(tk.Lower) && tk.Lower != "i" {
+			if tk.Kind == tokWord && tk.wf&wfStop == 0 {
 				counts[tk.Stem]++
 				content++
 			}

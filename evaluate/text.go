@@ -53,6 +53,49 @@ type token struct {
 	// sid and lid are the scorer's vocabulary ids of Stem and Lower, or -1
 	// (see phraseIndex).
 	sid, lid int32
+	// wf classifies Lower (see wordFlagsOf); 0 for punctuation.
+	wf wordFlag
+}
+
+// wordFlag records which word lists a lower-cased word is in, so that the
+// analyser tests a bit instead of looking the word up in each list.
+type wordFlag uint16
+
+const (
+	wfNegator    wordFlag = 1 << iota // isNegator
+	wfScopeEnder                      // scopeEnders
+	wfSelf                            // selfSubjects
+	wfWe                              // weSubjects
+	wfOther                           // otherSubjects
+	wfStop                            // an English stop word or "i"
+	wfForeign                         // foreignStopwords
+	wfNonLatin                        // first rune beyond Latin Extended-B
+	wfNumberWord                      // in numberWords
+)
+
+// wordFlagsOf classifies a lower-cased word. Every word list starts with a
+// letter, so punctuation needs no flags.
+func wordFlagsOf(lower string) wordFlag {
+	var f wordFlag
+	set := func(b bool, bit wordFlag) {
+		if b {
+			f |= bit
+		}
+	}
+	set(isNegator(lower), wfNegator)
+	set(scopeEnders[lower], wfScopeEnder)
+	set(selfSubjects[lower], wfSelf)
+	set(weSubjects[lower], wfWe)
+	set(otherSubjects[lower], wfOther)
+	set(english.IsStopWord(lower) || lower == "i", wfStop)
+	set(foreignStopwords[lower], wfForeign)
+	for _, r := range lower {
+		set(r > 0x24F, wfNonLatin)
+		break
+	}
+	_, ok := numberWords[lower]
+	set(ok, wfNumberWord)
+	return f
 }
 
 // sentence is one sentence (or heading line) of the story.
@@ -247,11 +290,12 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 				tk.Stem = v
 				tk.sid = stems.id(v)
 				tk.lid = tk.sid
+				tk.wf = wordFlagsOf(v)
 			case unicode.IsLetter(r):
 				tk.Kind = tokWord
 				tk.Lower = normalizeWord(v)
 				w := stems.lookup(tk.Lower)
-				tk.Stem, tk.sid, tk.lid = w.stem, w.sid, w.lid
+				tk.Stem, tk.sid, tk.lid, tk.wf = w.stem, w.sid, w.lid, w.wf
 			default:
 				tk.Kind = tokPunct
 				tk.Lower = v
@@ -444,12 +488,12 @@ func markNegation(d *doc) {
 				}
 				continue
 			}
-			if isNegator(tk.Lower) && !compoundOrAffirmed(d, i, sn.T1) {
+			if tk.wf&wfNegator != 0 && !compoundOrAffirmed(d, i, sn.T1) {
 				tk.Negator = true
 				left = maxNegScope
 				continue
 			}
-			if scopeEnders[tk.Lower] {
+			if tk.wf&wfScopeEnder != 0 {
 				left = 0
 				continue
 			}
@@ -476,17 +520,17 @@ func markActors(d *doc) {
 				// A first-person story drops the "I" in terse clauses
 				// ("Pushed for it. Shipped it in 3 weeks."): a sentence that
 				// opens with a past-tense verb is the writer's.
-				if !selfSubjects[tk.Lower] && !weSubjects[tk.Lower] && opensWithPastVerb(d, i, sn) {
+				if tk.wf&(wfSelf|wfWe) == 0 && opensWithPastVerb(d, i, sn) {
 					cur = actorSelf
 				}
 			}
 			if tk.Kind == tokWord {
 				switch {
-				case selfSubjects[tk.Lower]:
+				case tk.wf&wfSelf != 0:
 					cur = actorSelf
-				case weSubjects[tk.Lower]:
+				case tk.wf&wfWe != 0:
 					cur = actorWe
-				case otherSubjects[tk.Lower]:
+				case tk.wf&wfOther != 0:
 					// "our team", "my team" are the writer's team: we.
 					prev := ""
 					if i > sn.T0 {
@@ -536,7 +580,7 @@ func isSubjectPosition(d *doc, sn sentence, i int) bool {
 	if i > sn.T0 {
 		// right after "I" or "we" the word is a verb: "I lead a team",
 		// "we support 40 clinics", "I head product"
-		if p := d.Tokens[i-1].Lower; selfSubjects[p] || weSubjects[p] {
+		if d.Tokens[i-1].wf&(wfSelf|wfWe) != 0 {
 			return false
 		}
 		switch d.Tokens[i-1].Lower {

@@ -36,18 +36,19 @@ type wordInfo struct {
 	// sid and lid are the vocabulary ids of the stem and of the word
 	// itself, or -1.
 	sid, lid int32
+	wf       wordFlag
 }
 
 // lookup returns the stem and vocabulary ids of a lower-cased word.
 func (c *stemCache) lookup(lower string) *wordInfo {
 	if c == nil {
-		return &wordInfo{stem: stemWord(lower), sid: -1, lid: -1}
+		return &wordInfo{stem: stemWord(lower), sid: -1, lid: -1, wf: wordFlagsOf(lower)}
 	}
 	if v, ok := c.words.Load(lower); ok {
 		return v.(*wordInfo)
 	}
 	st := stemWord(lower)
-	w := &wordInfo{stem: st, sid: c.id(st), lid: c.id(lower)}
+	w := &wordInfo{stem: st, sid: c.id(st), lid: c.id(lower), wf: wordFlagsOf(lower)}
 	c.words.Store(lower, w)
 	return w
 }
@@ -212,6 +213,9 @@ func numberAt(d *doc, i int) (float64, int, bool) {
 		}
 		v = f * mult
 	case tokWord:
+		if tk.wf&wfNumberWord == 0 {
+			return 0, i, false
+		}
 		f, ok := numberWords[tk.Lower]
 		if !ok {
 			return 0, i, false
@@ -240,7 +244,7 @@ func findQuantities(d *doc) []quantity {
 		if d.Sentences[tk.Sent].Dup {
 			continue
 		}
-		if tk.Kind != tokNumber && !(tk.Kind == tokWord && numberWords[tk.Lower] > 0 && tk.Lower != "a" && tk.Lower != "an" && tk.Lower != "half") {
+		if tk.Kind != tokNumber && !(tk.Kind == tokWord && tk.wf&wfNumberWord != 0 && numberWords[tk.Lower] > 0 && tk.Lower != "a" && tk.Lower != "an" && tk.Lower != "half") {
 			continue
 		}
 		v, j, ok := numberAt(d, i)
