@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -102,14 +103,43 @@ func PDF(w io.Writer, res *evaluate.Result, opts PDFOptions) (err error) {
 			err = fmt.Errorf("report: PDF for %q: internal error: %v", res.Story.Name, r)
 		}
 	}()
-	d := newDoc(fs, res, opts, logo)
+	sc := scratchPool.Get().(*pdfScratch)
+	defer sc.release()
+	d := newDoc(fs, res, opts, logo, sc)
 	d.render()
-	var buf bytes.Buffer
-	if err := d.pdf.Output(&buf); err != nil {
+	sc.cells, sc.ob, sc.run = d.sh.arena, d.ob, d.run
+	// fpdf writes the finished document with one Write, and nothing when
+	// rendering failed.
+	if err := d.pdf.Output(w); err != nil {
 		return fmt.Errorf("report: PDF for %q: %w", res.Story.Name, err)
 	}
-	_, err = w.Write(buf.Bytes())
-	return err
+	return nil
+}
+
+// pdfScratch is the reusable memory of one PDF being rendered: the shaped
+// text's cells and the operator buffers. PDFs in flight each take one from
+// scratchPool, so a batch allocates them a few times, not once per PDF.
+type pdfScratch struct {
+	cells []glyphCell
+	ob    []byte
+	run   []byte
+}
+
+// scratchPool holds idle *pdfScratch values.
+var scratchPool = sync.Pool{New: func() any { return new(pdfScratch) }}
+
+// maxScratchCells bounds the cell arena kept for the next PDF (about 1.5
+// MiB); a larger one, from a very long story, is left to the collector.
+const maxScratchCells = 1 << 16
+
+// release returns sc to the pool; the PDF that used it must be done with
+// every cell. Cells hold no pointers, so old ones need no clearing.
+func (sc *pdfScratch) release() {
+	if cap(sc.cells) > maxScratchCells {
+		sc.cells = nil
+	}
+	sc.cells, sc.ob, sc.run = sc.cells[:0], sc.ob[:0], sc.run[:0]
+	scratchPool.Put(sc)
 }
 
 // logoImageType returns the fpdf image type of b from its magic bytes.
@@ -148,10 +178,12 @@ type pdfDoc struct {
 	ob           []byte       // the operator being written
 	rd           bytes.Reader // hands ob to fpdf
 	fillC, textC pdfRGB       // current fill and text colours
+	run          []byte       // the codes of the text run being drawn
 }
 
-func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte) *pdfDoc {
-	d := &pdfDoc{sh: &shaper{fs: fs}, res: res, opts: opts, logo: logo, loaded: map[*codePage]bool{}}
+func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte, sc *pdfScratch) *pdfDoc {
+	d := &pdfDoc{sh: &shaper{fs: fs, arena: sc.cells}, res: res, opts: opts, logo: logo, loaded: map[*codePage]bool{},
+		ob: sc.ob, run: sc.run}
 	d.accent = parseHexRGB(opts.Brand.Accent, pdfDefaultAccent)
 	size := fpdf.SizeType{Wd: 210, Ht: 297}
 	if strings.EqualFold(strings.TrimSpace(opts.Brand.Paper), "letter") {
@@ -399,7 +431,7 @@ func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
 		}
 		return fs.page[c.f][c.r]
 	}
-	var buf []byte
+	buf := d.run
 	for i := 0; i < len(cs); {
 		if cs[i].nl {
 			i++
@@ -461,6 +493,7 @@ func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
 		x += w
 		i = j
 	}
+	d.run = buf
 }
 
 // text draws single-line spans at (x, baseline y), cut with "…" to maxW, and

@@ -72,6 +72,11 @@ type textLine struct {
 // shaper routes characters to fonts.
 type shaper struct {
 	fs *fontSet
+	// arena holds the cells of every para shaped so far: each para's cells
+	// are a capped slice of it, so a document's text costs a few
+	// allocations (none once a pooled arena is big enough; see PDF), not
+	// one growing slice per para.
+	arena []glyphCell
 }
 
 // cleanRune reports what to do with r: drop it, turn it into a space or a line
@@ -117,7 +122,8 @@ func (s *shaper) route(r rune, bold bool) (face, bool) {
 
 // shape turns spans into cells at size pt.
 func (s *shaper) shape(spans []textSpan, size float64) *textPara {
-	p := &textPara{size: size}
+	p := &textPara{size: size, styles: make([]textStyle, 0, len(spans))}
+	start := len(s.arena)
 	for _, sp := range spans {
 		idx := -1
 		for i, st := range p.styles {
@@ -161,9 +167,11 @@ func (s *shaper) shape(spans []textSpan, size float64) *textPara {
 			if !c.nl {
 				c.w = s.fs.width(c.f, c.r, size)
 			}
-			p.cells = append(p.cells, c)
+			s.arena = append(s.arena, c)
 		}
 	}
+	end := len(s.arena)
+	p.cells = s.arena[start:end:end]
 	return p
 }
 
