@@ -14,8 +14,10 @@ import (
 // decodeText), the delimiter of a .csv sniffed, and quotes read strictly
 // first, then leniently (a stray quote inside a field is kept as text). A
 // quoted field that never ends is a fatal, positioned error. opts.Sheet does
-// not apply (a batch may mix workbooks and CSV files).
-func readCSV(base, ext string, data []byte, opts Options) ([]evaluate.Story, []string, error) {
+// not apply (a batch may mix workbooks and CSV files). It calls emit with
+// each story until emit returns false. The text is parsed twice: once to
+// check it and find the header and the date order, once for the stories.
+func readCSV(base, ext string, data []byte, opts Options, emit func(evaluate.Story) bool) ([]string, error) {
 	text, enc := decodeText(data)
 	// Classic Mac OS line endings: CR only.
 	if strings.Contains(text, "\r") && !strings.Contains(text, "\n") {
@@ -33,23 +35,23 @@ func readCSV(base, ext string, data []byte, opts Options) ([]evaluate.Story, []s
 	} else {
 		delim = sniffDelimiter(text)
 	}
-	rows, err := parseCSV(text, delim, false, skip)
+	lazy := false
+	p, err := survey(base, "", csvRows(text, delim, lazy, skip), opts, false, &observer{})
 	if err != nil {
 		var pe *csv.ParseError
 		if !errors.As(err, &pe) {
-			return nil, nil, &FileError{File: base, Err: err}
+			return nil, &FileError{File: base, Err: err}
 		}
 		if line, qerr := quoteProblem(text, delim); qerr != nil {
-			return nil, nil, &FileError{File: base, Line: line + skip, Err: qerr}
+			return nil, &FileError{File: base, Line: line + skip, Err: qerr}
 		}
-		if rows, err = parseCSV(text, delim, true, skip); err != nil {
-			return nil, nil, &FileError{File: base, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
+		lazy = true
+		if p, err = survey(base, "", csvRows(text, delim, lazy, skip), opts, false, &observer{}); err != nil {
+			if errors.As(err, &pe) {
+				err = fmt.Errorf("%w: %w", ErrCorrupt, err)
+			}
+			return nil, &FileError{File: base, Err: err}
 		}
-	}
-	sd := &sheetData{file: base, rows: rows}
-	hi, cols, err := headerRow(sd, opts)
-	if err != nil {
-		return nil, nil, &FileError{File: base, Err: err}
 	}
 	names := map[rune]string{',': "comma", ';': "semicolon", '\t': "tab", '|': "bar"}
 	dn := names[delim]
@@ -57,8 +59,11 @@ func readCSV(base, ext string, data []byte, opts Options) ([]evaluate.Story, []s
 		dn = fmt.Sprintf("%q", delim)
 	}
 	notes := []string{"encoding " + enc, dn + "-delimited"}
-	stories, more := build(sd, hi, cols)
-	return stories, append(notes, more...), nil
+	notes = append(notes, p.notes()...)
+	if err := p.emit(csvRows(text, delim, lazy, skip), emit); err != nil {
+		return nil, &FileError{File: base, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
+	}
+	return notes, nil
 }
 
 // sepDirective recognises Excel's "sep=X" first line.
@@ -71,36 +76,47 @@ func sepDirective(text string) (rune, bool) {
 	return 0, false
 }
 
-// parseCSV reads every record. Row numbers count the lines csv skips
-// (empty lines are empty rows in a spreadsheet app) and count a record
-// with line breaks inside quotes as one row. skip is the number of lines
-// already removed from the top of text.
+// parseCSV reads every non-blank record (see [csvRows]).
 func parseCSV(text string, delim rune, lazy bool, skip int) ([]rawRow, error) {
-	r := csv.NewReader(strings.NewReader(text))
-	r.Comma = delim
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = lazy
 	var rows []rawRow
-	row, prevEnd := 0, 0
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return rows, nil
-		}
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				pe.StartLine += skip
-				pe.Line += skip
+	err := csvRows(text, delim, lazy, skip)(func(r rawRow) bool {
+		rows = append(rows, r)
+		return true
+	})
+	return rows, err
+}
+
+// csvRows reads the non-blank records of text. Row numbers count the lines
+// csv skips (empty lines are empty rows in a spreadsheet app) and count a
+// record with line breaks inside quotes as one row. skip is the number of
+// lines already removed from the top of text.
+func csvRows(text string, delim rune, lazy bool, skip int) rowSeq {
+	return func(yield func(rawRow) bool) error {
+		r := csv.NewReader(strings.NewReader(text))
+		r.Comma = delim
+		r.FieldsPerRecord = -1
+		r.LazyQuotes = lazy
+		row, prevEnd := 0, 0
+		for {
+			rec, err := r.Read()
+			if err == io.EOF {
+				return nil
 			}
-			return rows, err
-		}
-		line, _ := r.FieldPos(0)
-		row += line - prevEnd
-		last, _ := r.FieldPos(len(rec) - 1)
-		prevEnd = last + strings.Count(rec[len(rec)-1], "\n")
-		if !isBlank(rec) {
-			rows = append(rows, newRawRow(row, rec))
+			if err != nil {
+				var pe *csv.ParseError
+				if errors.As(err, &pe) {
+					pe.StartLine += skip
+					pe.Line += skip
+				}
+				return err
+			}
+			line, _ := r.FieldPos(0)
+			row += line - prevEnd
+			last, _ := r.FieldPos(len(rec) - 1)
+			prevEnd = last + strings.Count(rec[len(rec)-1], "\n")
+			if !isBlank(rec) && !yield(newRawRow(row, rec)) {
+				return nil
+			}
 		}
 	}
 }

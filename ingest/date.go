@@ -287,25 +287,48 @@ func mkdate(y, m, d int, bad error) (time.Time, error) {
 // first, if all month-first (9/21/2026) month first; otherwise (none, or
 // both) each ambiguous date follows its separator ([orderBySeparator]).
 func inferOrder(values []string) dateOrder {
-	dayFirst, monthFirst := false, false
-	for _, v := range values {
-		m := reNumeric.FindStringSubmatch(strings.TrimSpace(v))
-		if m == nil {
-			continue
-		}
-		a, _ := strconv.Atoi(m[1])
-		b, _ := strconv.Atoi(m[3])
-		switch {
-		case a > 12 && b <= 12:
-			dayFirst = true
-		case b > 12 && a <= 12:
-			monthFirst = true
-		}
+	var v orderVotes
+	for _, s := range values {
+		v.add(s)
 	}
+	return v.order()
+}
+
+// orderVotes is [inferOrder] one value at a time: what a column's
+// unambiguous numeric dates have shown so far.
+type orderVotes struct {
+	dayFirst, monthFirst bool
+}
+
+// add counts the date s (a raw cell value).
+func (v *orderVotes) add(s string) {
+	if v.dayFirst && v.monthFirst {
+		return // decided: both seen
+	}
+	s = strings.TrimSpace(s)
+	if s == "" || s[0] < '0' || s[0] > '9' {
+		return // reNumeric starts with a digit
+	}
+	m := reNumeric.FindStringSubmatch(s)
+	if m == nil {
+		return
+	}
+	a, _ := strconv.Atoi(m[1])
+	b, _ := strconv.Atoi(m[3])
 	switch {
-	case dayFirst && !monthFirst:
+	case a > 12 && b <= 12:
+		v.dayFirst = true
+	case b > 12 && a <= 12:
+		v.monthFirst = true
+	}
+}
+
+// order is the column's order for ambiguous dates.
+func (v orderVotes) order() dateOrder {
+	switch {
+	case v.dayFirst && !v.monthFirst:
 		return orderDayFirst
-	case monthFirst && !dayFirst:
+	case v.monthFirst && !v.dayFirst:
 		return orderMonthFirst
 	}
 	return orderBySeparator

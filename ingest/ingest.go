@@ -2,8 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -128,8 +126,14 @@ func Read(name string, r io.Reader, opts Options) ([]evaluate.Story, error) {
 	if len(data) > MaxFileBytes {
 		return nil, &FileError{File: base, Err: fmt.Errorf("%w: over %d MiB", ErrTooLarge, MaxFileBytes>>20)}
 	}
-	stories, _, err := readBytes(base, data, opts)
-	return stories, err
+	var stories []evaluate.Story
+	if _, err := readBytes(base, data, opts, func(s evaluate.Story) bool {
+		stories = append(stories, s)
+		return true
+	}); err != nil {
+		return nil, err
+	}
+	return stories, nil
 }
 
 var (
@@ -137,38 +141,42 @@ var (
 	magicOLE = []byte{0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1}
 )
 
-func readBytes(base string, data []byte, opts Options) ([]evaluate.Story, []string, error) {
+// readBytes reads one file's bytes and calls emit with each story, Index
+// counted from 0 within the file, until emit returns false. A fatal error
+// is found before the first story is emitted. It returns the notes on how
+// the file was read.
+func readBytes(base string, data []byte, opts Options, emit func(evaluate.Story) bool) ([]string, error) {
 	ext := strings.ToLower(filepath.Ext(base))
 	ferr := func(err error) error { return &FileError{File: base, Err: err} }
 	switch ext {
 	case ".xls":
-		return nil, nil, ferr(fmt.Errorf("%w: legacy Excel 97-2003 .xls workbook: open it in Excel or LibreOffice and save as .xlsx", ErrFormat))
+		return nil, ferr(fmt.Errorf("%w: legacy Excel 97-2003 .xls workbook: open it in Excel or LibreOffice and save as .xlsx", ErrFormat))
 	case ".ods":
-		return nil, nil, ferr(fmt.Errorf("%w: OpenDocument .ods spreadsheet: open it and save as .xlsx (File > Save As > Excel 2007-365)", ErrFormat))
+		return nil, ferr(fmt.Errorf("%w: OpenDocument .ods spreadsheet: open it and save as .xlsx (File > Save As > Excel 2007-365)", ErrFormat))
 	case ".numbers":
-		return nil, nil, ferr(fmt.Errorf("%w: Apple Numbers file: export it as .xlsx (File > Export To > Excel)", ErrFormat))
+		return nil, ferr(fmt.Errorf("%w: Apple Numbers file: export it as .xlsx (File > Export To > Excel)", ErrFormat))
 	case ".xlsx", ".xlsm", ".csv", ".tsv":
 	case ".xlsb":
-		return nil, nil, ferr(fmt.Errorf("%w: binary .xlsb workbook: open it in Excel and save as .xlsx", ErrFormat))
+		return nil, ferr(fmt.Errorf("%w: binary .xlsb workbook: open it in Excel and save as .xlsx", ErrFormat))
 	default:
-		return nil, nil, ferr(fmt.Errorf("%w: %q: use .xlsx, .xlsm, .csv or .tsv", ErrFormat, ext))
+		return nil, ferr(fmt.Errorf("%w: %q: use .xlsx, .xlsm, .csv or .tsv", ErrFormat, ext))
 	}
 	switch {
 	case bytes.HasPrefix(data, magicOLE):
 		if ext == ".csv" || ext == ".tsv" || !isEncrypted(data) {
-			return nil, nil, ferr(fmt.Errorf("%w: this is a legacy Excel 97-2003 workbook (.xls): open it in Excel or LibreOffice and save as .xlsx", ErrFormat))
+			return nil, ferr(fmt.Errorf("%w: this is a legacy Excel 97-2003 workbook (.xls): open it in Excel or LibreOffice and save as .xlsx", ErrFormat))
 		}
-		return nil, nil, ferr(ErrEncrypted)
+		return nil, ferr(ErrEncrypted)
 	case bytes.HasPrefix(data, magicZip):
 		if ext == ".csv" || ext == ".tsv" {
 			// A workbook with the wrong extension: read what it is.
-			return readXLSX(base, data, opts)
+			return readXLSX(base, data, opts, emit)
 		}
 	}
 	if ext == ".csv" || ext == ".tsv" {
-		return readCSV(base, ext, data, opts)
+		return readCSV(base, ext, data, opts, emit)
 	}
-	return readXLSX(base, data, opts)
+	return readXLSX(base, data, opts, emit)
 }
 
 // isEncrypted reports whether an OLE compound file holds an encrypted OOXML
@@ -185,14 +193,11 @@ func isEncrypted(data []byte) bool {
 	return bytes.Contains(data, utf16("EncryptionInfo")) || bytes.Contains(data, utf16("EncryptedPackage"))
 }
 
-// sheetData is what the format readers hand to build.
+// sheetData holds the first non-blank rows of a sheet (at most
+// headerScanRows of them: all that [headerRow] looks at).
 type sheetData struct {
 	file, sheet string
 	rows        []rawRow // non-blank rows, in order
-	date1904    bool
-	// formula reports whether the (empty) cell at 0-based col, 1-based row
-	// holds a formula; nil for CSV.
-	formula func(col, row int) bool
 }
 
 // headerRow finds the header among the first headerScanRows rows: of the
@@ -277,119 +282,6 @@ func listHeaders(hdr []string) string {
 // excelErrors are the error values a formula cell can hold.
 var excelErrors = []string{"#N/A", "#REF!", "#VALUE!", "#NAME?", "#DIV/0!", "#NULL!", "#NUM!", "#SPILL!", "#CALC!", "#GETTING_DATA"}
 
-// build turns the rows of one sheet into stories.
-func build(sd *sheetData, hi int, cols columns) ([]evaluate.Story, []string) {
-	hdrRow := sd.rows[hi]
-	headerText := func(i int) string {
-		if h := cleanLine(hdrRow.cell(i)); h != "" {
-			return h
-		}
-		return colName(i)
-	}
-	sc, dc := cols.get(FieldSubmitted), cols.get(FieldStory)
-	order := orderBySeparator
-	if sc >= 0 {
-		vals := make([]string, 0, len(sd.rows)-hi)
-		for _, r := range sd.rows[hi+1:] {
-			vals = append(vals, r.cell(sc))
-		}
-		order = inferOrder(vals)
-	}
-	nameCol := cols.get(FieldName)
-	first, last := cols.get(fieldFirstName), cols.get(fieldLastName)
-	var mapped []int
-	for _, i := range cols.idx {
-		mapped = append(mapped, i)
-	}
-	stories := make([]evaluate.Story, 0, len(sd.rows)-hi-1)
-	for _, r := range sd.rows[hi+1:] {
-		st := evaluate.Story{
-			Index: len(stories),
-			Ref:   fmt.Sprintf("%s:%s:%d", sd.file, sd.sheet, r.num),
-		}
-		// Fields: every non-empty cell, and the columns of the fields
-		// found (so an empty story shows as empty). Empty cells of other
-		// columns are left out: a header of thousands of columns must not
-		// multiply every row.
-		idx := append(r.indexes(), mapped...)
-		slices.Sort(idx)
-		idx = slices.Compact(idx)
-		for _, i := range idx {
-			v := cleanText(r.cell(i))
-			if len(v) > MaxStoryBytes {
-				v = truncate(v, MaxStoryBytes)
-			}
-			st.Fields = append(st.Fields, evaluate.Field{Header: headerText(i), Value: v})
-		}
-		reject := func(col int, field string, err error) {
-			if st.Reject == nil {
-				st.Reject = &RowError{File: sd.file, Sheet: sd.sheet, Row: r.num, Column: colName(col), Field: field, Err: err}
-			}
-		}
-		raw := r.cell(dc)
-		st.Text = cleanText(raw)
-		switch {
-		case st.Text == "" && sd.formula != nil && sd.formula(dc, r.num):
-			reject(dc, FieldStory, ErrFormulaNoValue)
-		case st.Text == "":
-			reject(dc, FieldStory, ErrEmpty)
-		case len(st.Text) > MaxStoryBytes:
-			reject(dc, FieldStory, fmt.Errorf("%w: %s (limit %s)", ErrTooLong, size(len(st.Text)), size(MaxStoryBytes)))
-		case slices.Contains(excelErrors, st.Text):
-			reject(dc, FieldStory, fmt.Errorf("formula error %s in the cell", st.Text))
-		}
-		if sc >= 0 {
-			v := cleanLine(r.cell(sc))
-			if len(v) > MaxFieldBytes {
-				reject(sc, FieldSubmitted, fmt.Errorf("%w: %s (limit %s)", ErrTooLong, size(len(v)), size(MaxFieldBytes)))
-			} else if t, err := parseDate(v, order, sd.date1904); err != nil {
-				reject(sc, FieldSubmitted, err)
-			} else {
-				st.Submitted = t
-			}
-		}
-		line := func(field string, col int) string {
-			v := cleanLine(r.cell(col))
-			if len(v) > MaxFieldBytes {
-				reject(col, field, fmt.Errorf("%w: %s (limit %s)", ErrTooLong, size(len(v)), size(MaxFieldBytes)))
-				return truncate(v, MaxFieldBytes)
-			}
-			return v
-		}
-		if nameCol >= 0 {
-			st.Name = line(FieldName, nameCol)
-		} else if first >= 0 || last >= 0 {
-			st.Name = strings.TrimSpace(line(FieldName, first) + " " + line(FieldName, last))
-		}
-		st.Email = line(FieldEmail, cols.get(FieldEmail))
-		st.ID = line(FieldID, cols.get(FieldID))
-		st.Cohort = line(FieldCohort, cols.get(FieldCohort))
-		if st.Reject != nil && len(st.Text) > MaxStoryBytes {
-			st.Text = truncate(st.Text, MaxStoryBytes)
-		}
-		stories = append(stories, st)
-	}
-	notes := []string{fmt.Sprintf("header row %d", hdrRow.num)}
-	var found []string
-	for _, f := range fieldNames {
-		if i := cols.get(f); i >= 0 {
-			found = append(found, fmt.Sprintf("%s=%s %q", f, colName(i), truncate(cleanLine(hdrRow.cell(i)), 40)))
-		} else if f == FieldName && (first >= 0 || last >= 0) {
-			found = append(found, fmt.Sprintf("name=%s+%s (first and last name)", colName(first), colName(last)))
-		}
-	}
-	notes = append(notes, "columns: "+strings.Join(found, ", "))
-	if sc >= 0 {
-		switch order {
-		case orderDayFirst:
-			notes = append(notes, "numeric dates read day first (21/09/2026)")
-		case orderMonthFirst:
-			notes = append(notes, "numeric dates read month first (9/21/2026)")
-		}
-	}
-	return stories, notes
-}
-
 func size(n int) string {
 	switch {
 	case n >= 1<<30:
@@ -441,40 +333,17 @@ type Input struct {
 // Index renumbered from 0 across all files. It goes on past a file that
 // fails: the returned error joins every file's fatal error (each a
 // [*FileError]), and the stories of the files that could be read are still
-// returned. inputs has one entry per path, in order.
+// returned. inputs has one entry per path, in order. It collects what
+// [Stream] yields.
 func ReadFiles(paths []string, opts Options) (stories []evaluate.Story, inputs []Input, err error) {
-	if err := opts.Validate(); err != nil {
+	inputs, err = Stream(paths, opts, func(s evaluate.Story) bool {
+		stories = append(stories, s)
+		return true
+	})
+	if inputs == nil && err != nil {
 		return nil, nil, err
 	}
-	opts = opts.normalized()
-	var errs []error
-	for _, p := range paths {
-		in := Input{Path: p}
-		data, rerr := readFile(p)
-		if rerr != nil {
-			in.Err = &FileError{File: filepath.Base(p), Err: rerr}
-		} else {
-			sum := sha256.Sum256(data)
-			in.SHA256 = hex.EncodeToString(sum[:])
-			var ss []evaluate.Story
-			ss, in.Notes, in.Err = readBytes(filepath.Base(p), data, opts)
-			for _, s := range ss {
-				s.Index = len(stories)
-				stories = append(stories, s)
-				in.Rows++
-				if s.Reject != nil {
-					in.Rejected++
-				} else {
-					in.Stories++
-				}
-			}
-		}
-		if in.Err != nil {
-			errs = append(errs, in.Err)
-		}
-		inputs = append(inputs, in)
-	}
-	return stories, inputs, errors.Join(errs...)
+	return stories, inputs, err
 }
 
 func readFile(p string) ([]byte, error) {

@@ -17,13 +17,14 @@ import (
 
 // readXLSX reads an .xlsx or .xlsm workbook with excelize's streaming row
 // reader, raw cell values (dates as serial numbers, not locale-formatted
-// text) and the unzip size limits of opts.
-func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story, notes []string, err error) {
+// text) and the unzip size limits of opts, and calls emit with each story
+// until emit returns false.
+func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) bool) (notes []string, err error) {
 	// A malformed workbook must not crash the run: a panic in the xlsx
 	// library becomes an error for this file.
 	defer func() {
 		if p := recover(); p != nil {
-			stories, notes = nil, nil
+			notes = nil
 			err = &FileError{File: base, Err: &panicError{value: p, stack: debug.Stack()}}
 		}
 	}()
@@ -37,7 +38,7 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 	}
 	merges, err := checkZip(data, limit)
 	if err != nil {
-		return nil, nil, ferr("", err)
+		return nil, ferr("", err)
 	}
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		RawCellValue:      true,
@@ -48,7 +49,7 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 		if f != nil {
 			f.Close()
 		}
-		return nil, nil, ferr("", fmt.Errorf("%w: %w", ErrCorrupt, err))
+		return nil, ferr("", fmt.Errorf("%w: %w", ErrCorrupt, err))
 	}
 	defer f.Close()
 	date1904 := false
@@ -57,7 +58,7 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 	}
 	sheets := f.GetSheetList()
 	if len(sheets) == 0 {
-		return nil, nil, ferr("", fmt.Errorf("%w: the workbook has no sheets", ErrCorrupt))
+		return nil, ferr("", fmt.Errorf("%w: the workbook has no sheets", ErrCorrupt))
 	}
 	var candidates, skipped []string
 	if opts.Sheet != "" {
@@ -76,7 +77,7 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 			}
 		}
 		if name == "" {
-			return nil, nil, ferr("", fmt.Errorf("%w: --sheet %q (sheets: %s)", ErrNoSheet, opts.Sheet, quoteList(sheets)))
+			return nil, ferr("", fmt.Errorf("%w: --sheet %q (sheets: %s)", ErrNoSheet, opts.Sheet, quoteList(sheets)))
 		}
 		candidates = []string{name}
 	} else {
@@ -106,32 +107,18 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 		return 3
 	}
 	for _, sheet := range candidates {
-		sd, err := readSheet(f, base, sheet, date1904, opts)
-		var hi int
-		var cols columns
-		if err == nil {
-			hi, cols, err = headerRow(sd, opts)
-		}
+		rows := xlsxRows(f, sheet)
+		p, err := planSheet(f, sheet, rows, merges, opts)
 		if err != nil {
 			if opts.Sheet != "" {
-				return nil, nil, ferr(sheet, err)
+				return nil, ferr(sheet, err)
 			}
 			if rank(err) > rank(firstErr) {
 				firstErr = ferr(sheet, err)
 			}
 			continue
 		}
-		if merges {
-			fillMerged(f, sd, sd.rows[hi].num)
-		}
-		sd.formula = func(col, row int) bool {
-			cell, err := excelize.CoordinatesToCellName(col+1, row)
-			if err != nil {
-				return false
-			}
-			formula, err := f.GetCellFormula(sheet, cell)
-			return err == nil && formula != ""
-		}
+		p.file, p.date1904 = base, date1904
 		notes = append(notes, fmt.Sprintf("sheet %q", sheet))
 		if len(skipped) > 0 {
 			notes = append(notes, "hidden sheets skipped: "+quoteList(skipped))
@@ -139,94 +126,104 @@ func readXLSX(base string, data []byte, opts Options) (stories []evaluate.Story,
 		if date1904 {
 			notes = append(notes, "1904 date system")
 		}
-		stories, more := build(sd, hi, cols)
-		return stories, append(notes, more...), nil
+		notes = append(notes, p.notes()...)
+		if err := p.emit(rows, emit); err != nil {
+			return nil, ferr(sheet, err)
+		}
+		return notes, nil
 	}
 	var fe *FileError
 	if len(candidates) > 1 && errors.As(firstErr, &fe) && rank(fe.Err) == 2 {
 		// Name every sheet looked at; keep the detail of the first one
 		// that has rows.
-		return nil, nil, &FileError{File: base, Sheet: fe.Sheet, Err: fmt.Errorf("%w (sheets checked: %s)",
+		return nil, &FileError{File: base, Sheet: fe.Sheet, Err: fmt.Errorf("%w (sheets checked: %s)",
 			fe.Err, quoteList(candidates))}
 	}
-	return nil, nil, firstErr
+	return nil, firstErr
 }
 
-// readSheet streams the non-blank rows of one sheet. It stops early, after
-// the rows searched for a header, when they hold none: the caller's
-// headerRow then reports the same error without reading a big sheet that
-// is not the data.
-func readSheet(f *excelize.File, base, sheet string, date1904 bool, opts Options) (*sheetData, error) {
-	sd := &sheetData{file: base, sheet: sheet, date1904: date1904}
-	rows, err := f.Rows(sheet)
+// planSheet is the first pass over one sheet (see [survey]). It stops
+// early, after the rows searched for a header, when they hold none: a big
+// sheet that is not the data is not read whole. With merges (the workbook
+// has merged cells) it reads the sheet's merged ranges and, if any starts
+// below the header, reads the rows again with them filled in; it then
+// looks up which empty story cells hold a formula.
+func planSheet(f *excelize.File, sheet string, rows rowSeq, merges bool, opts Options) (*plan, error) {
+	o := &observer{wantEmpty: true}
+	p, err := survey("", sheet, rows, opts, true, o)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+		return nil, err
 	}
-	num := 0
-	for rows.Next() {
-		num++
-		cells, err := rows.Columns()
-		if err != nil {
-			rows.Close()
-			return nil, fmt.Errorf("%w: after row %d: %w", ErrCorrupt, num-1, err)
-		}
-		if !isBlank(cells) {
-			sd.rows = append(sd.rows, newRawRow(num, cells))
-			if len(sd.rows) == headerScanRows {
-				if _, _, err := headerRow(sd, opts); err != nil {
-					break
-				}
+	if merges {
+		p.merges = mergedRanges(f, sheet, p.hdr.num)
+		if len(p.merges) > 0 {
+			if err := p.reobserve(rows, o); err != nil {
+				return nil, err
 			}
 		}
 	}
-	if err := rows.Close(); err != nil {
-		return nil, fmt.Errorf("%w: %w", ErrCorrupt, err)
+	dc := p.cols.get(FieldStory)
+	for _, num := range o.empty {
+		cell, err := excelize.CoordinatesToCellName(dc+1, num)
+		if err != nil {
+			continue
+		}
+		if formula, err := f.GetCellFormula(sheet, cell); err == nil && formula != "" {
+			if p.formulas == nil {
+				p.formulas = map[int]bool{}
+			}
+			p.formulas[num] = true
+		}
 	}
-	return sd, nil
+	return p, nil
 }
 
-// fillMerged copies the value of each merged range's top-left cell into the
-// other cells of the range (a cohort name merged down a block of rows).
-// Only ranges that start below the header row are filled (a header merged
-// over two rows must not become data). Rows that were blank stay skipped.
-func fillMerged(f *excelize.File, sd *sheetData, header int) {
-	merged, err := f.GetMergeCells(sd.sheet, true)
-	if err != nil || len(merged) == 0 {
-		return
+// xlsxRows reads the non-blank rows of one sheet with excelize's streaming
+// row reader.
+func xlsxRows(f *excelize.File, sheet string) rowSeq {
+	return func(yield func(rawRow) bool) error {
+		rows, err := f.Rows(sheet)
+		if err != nil {
+			return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		num := 0
+		for rows.Next() {
+			num++
+			cells, err := rows.Columns()
+			if err != nil {
+				rows.Close()
+				return fmt.Errorf("%w: after row %d: %w", ErrCorrupt, num-1, err)
+			}
+			if !isBlank(cells) && !yield(newRawRow(num, cells)) {
+				break
+			}
+		}
+		if err := rows.Close(); err != nil {
+			return fmt.Errorf("%w: %w", ErrCorrupt, err)
+		}
+		return nil
 	}
-	byNum := make(map[int]int, len(sd.rows))
-	maxW := 0
-	for i, r := range sd.rows {
-		byNum[r.num] = i
-		maxW = max(maxW, r.width())
+}
+
+// mergedRanges lists the merged ranges of sheet that start below the
+// header row, in the workbook's order (the value of each range's top-left
+// cell fills the other cells of the range: a cohort name merged down a
+// block of rows; a header merged over two rows must not become data).
+func mergedRanges(f *excelize.File, sheet string, header int) []mergeRange {
+	merged, err := f.GetMergeCells(sheet, true)
+	if err != nil {
+		return nil
 	}
+	var out []mergeRange
 	for _, m := range merged {
 		c1, r1, err1 := excelize.CellNameToCoordinates(m.GetStartAxis())
 		c2, r2, err2 := excelize.CellNameToCoordinates(m.GetEndAxis())
-		if err1 != nil || err2 != nil {
+		if err1 != nil || err2 != nil || r1 <= header {
 			continue
 		}
-		top, ok := byNum[r1]
-		if !ok || r1 <= header {
-			continue
-		}
-		v := sd.rows[top].cell(c1 - 1)
-		if v == "" {
-			continue
-		}
-		c2 = min(c2, maxW)
-		for i := range sd.rows {
-			r := &sd.rows[i]
-			if r.num < r1 || r.num > r2 {
-				continue
-			}
-			for c := c1 - 1; c < c2; c++ {
-				if r.cell(c) == "" {
-					r.set(c, v)
-				}
-			}
-		}
+		out = append(out, mergeRange{c0: c1 - 1, c2: c2, r1: r1, r2: r2})
 	}
+	return out
 }
 
 // checkZip refuses, before anything is unpacked, a zip whose entries
