@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -44,6 +45,8 @@ type RubricScorer struct {
 	stems    *stemCache
 	weights  float64
 	phrases  phraseIndex
+	// docs holds analysed stories' buffers for reuse (*doc).
+	docs sync.Pool
 }
 
 // compiledCriterion is a criterion with compiled signals.
@@ -121,14 +124,32 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 	if err := ctx.Err(); err != nil {
 		return Result{}, err
 	}
-	d := analyze(st.Text, ref, s.stems)
+	d := s.getDoc()
+	defer s.putDoc(d)
+	d.analyze(st.Text, ref, s.stems)
 	d.phraseHits = s.phrases.run(d)
+	b := &d.bufs
 	// Pass 1: text matches of every signal. A sentence no signal matches is
 	// filler: it neither counts towards length nor shifts positions.
-	pre := make([][][]hit, len(s.criteria))
-	subst := make([]bool, len(d.Sentences))
+	if len(b.preBy) != len(s.criteria) {
+		n := 0
+		for _, cc := range s.criteria {
+			n += len(cc.signals)
+		}
+		b.pre = make([][]hit, n)
+		b.preBy = make([][][]hit, len(s.criteria))
+		n = 0
+		for ci, cc := range s.criteria {
+			b.preBy[ci] = b.pre[n : n+len(cc.signals) : n+len(cc.signals)]
+			n += len(cc.signals)
+		}
+	}
+	clear(b.pre)
+	pre := b.preBy
+	subst := slices.Grow(b.subst[:0], len(d.Sentences))[:len(d.Sentences)]
+	clear(subst)
+	b.subst = subst
 	for ci, cc := range s.criteria {
-		pre[ci] = make([][]hit, len(cc.signals))
 		for si, sig := range cc.signals {
 			switch sig.Kind {
 			case "phrase", "regex", "quantity", "time":
@@ -157,9 +178,13 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 		}
 	}
 	// Pass 2: positions, sections and lengths over the substantive text.
-	levels := make([]int, len(s.criteria))
+	levels := slices.Grow(b.levels[:0], len(s.criteria))[:len(s.criteria)]
+	b.levels = levels
 	res.Scores = make([]Score, 0, len(s.criteria))
-	scr := &scratch{seen: make([]int32, len(d.Sentences))}
+	scr := &b.scratch
+	scr.seen = slices.Grow(scr.seen[:0], len(d.Sentences))[:len(d.Sentences)]
+	clear(scr.seen)
+	scr.gen = 0
 	for ci, cc := range s.criteria {
 		sc := s.scoreCriterion(cc, d, ref, caps, pre[ci], scr)
 		levels[ci] = sc.Level
@@ -169,6 +194,27 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 	res.Band = s.band(res.Total)
 	res.Strength, res.Change = s.summary(res.Scores)
 	return res, nil
+}
+
+// maxPooledTokens bounds the token buffer of a doc kept for reuse, so that
+// one huge story does not pin its buffers.
+const maxPooledTokens = 1 << 15
+
+// getDoc returns a doc to analyse a story into, reusing buffers.
+func (s *RubricScorer) getDoc() *doc {
+	if d, ok := s.docs.Get().(*doc); ok {
+		return d
+	}
+	return &doc{}
+}
+
+// putDoc returns d for reuse once nothing refers to its buffers.
+func (s *RubricScorer) putDoc(d *doc) {
+	if cap(d.Tokens) > maxPooledTokens {
+		return
+	}
+	d.Text, d.phraseHits = "", nil
+	s.docs.Put(d)
 }
 
 // band returns the name of the band total falls in.

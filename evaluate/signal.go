@@ -356,14 +356,29 @@ type pendingHit struct {
 	end int
 }
 
+// runBufs are the buffers of phraseIndex.run, reused from story to story.
+type runBufs struct {
+	out     [][]hit
+	best    []int
+	pending []pendingHit
+	all     []hit
+}
+
 // run returns every registered matcher's hits, indexed by matcher id; a
-// matcher has at most one hit (its longest match) per starting token.
+// matcher has at most one hit (its longest match) per starting token. The
+// result lives in d's buffers.
 func (ix *phraseIndex) run(d *doc) [][]hit {
-	out := make([][]hit, ix.n)
-	best := make([]int, ix.n)
+	rb := &d.bufs.run
+	out := slices.Grow(rb.out[:0], ix.n)[:ix.n]
+	clear(out)
+	rb.out = out
+	best := slices.Grow(rb.best[:0], ix.n)[:ix.n]
+	clear(best)
+	rb.best = best
 	var touchedBuf [16]int
 	touched := touchedBuf[:0]
-	var pending []pendingHit
+	pending := rb.pending[:0]
+	defer func() { rb.pending = pending[:0] }()
 	// the ids of the next word tokens a second phrase word may match
 	var winBuf [8][2]int32
 	win := winBuf[:0]
@@ -456,7 +471,8 @@ func (ix *phraseIndex) run(d *doc) [][]hit {
 	for _, p := range pending {
 		count[p.id]++
 	}
-	all := make([]hit, len(pending))
+	all := slices.Grow(rb.all[:0], len(pending))[:len(pending)]
+	rb.all = all
 	off := 0
 	for id, c := range count {
 		if c > 0 {
@@ -616,8 +632,9 @@ func (qm *quantityMatcher) find(d *doc, _ time.Time) []hit {
 // quantityNote returns the evidence note of d.Quantities[i], "kind: text",
 // built once per story.
 func (d *doc) quantityNote(i int) string {
-	if d.qtyNotes == nil {
-		d.qtyNotes = make([]string, len(d.Quantities))
+	if len(d.qtyNotes) != len(d.Quantities) {
+		d.qtyNotes = slices.Grow(d.qtyNotes[:0], len(d.Quantities))[:len(d.Quantities)]
+		clear(d.qtyNotes)
 	}
 	if d.qtyNotes[i] == "" {
 		q := d.Quantities[i]

@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -36,25 +37,27 @@ const (
 )
 
 // token is one word, number or punctuation mark of the story.
+//
+// The fields are ordered to keep the struct small (72 bytes on 64-bit).
 type token struct {
 	Start, End int    // byte offsets into the text
 	Lower      string // lower-cased, apostrophes normalised to '
 	Stem       string // snowball English stem of Lower (Lower for non-words)
-	Kind       tokKind
-	Sent       int  // index of the sentence holding the token
-	Negated    bool // inside the scope of a preceding negator
-	Negator    bool // the token itself negates ("not", "never", "didn't")
+	Sent       int    // index of the sentence holding the token
+	// sid and lid are the scorer's vocabulary ids of Stem and Lower, or -1
+	// (see phraseIndex).
+	sid, lid int32
+	// wf classifies Lower (see wordFlagsOf); 0 for punctuation.
+	wf      wordFlag
+	Kind    tokKind
+	Negated bool // inside the scope of a preceding negator
+	Negator bool // the token itself negates ("not", "never", "didn't")
 	// Subject is the nearest grammatical subject at or before the token in
 	// its sentence.
 	Subject actor
 	// soft is true for punctuation that does not end a phrase match (see
 	// breaksPhrase).
 	soft bool
-	// sid and lid are the scorer's vocabulary ids of Stem and Lower, or -1
-	// (see phraseIndex).
-	sid, lid int32
-	// wf classifies Lower (see wordFlagsOf); 0 for punctuation.
-	wf wordFlag
 }
 
 // wordFlag records which word lists a lower-cased word is in, so that the
@@ -141,6 +144,36 @@ type doc struct {
 	// wordsBefore[i] is the number of non-punctuation tokens in
 	// Tokens[:i], so that a position inside a sentence costs O(1).
 	wordsBefore []int32
+	// bufs are scratch buffers a scorer reuses from story to story.
+	bufs docBufs
+}
+
+// docBufs holds the scratch buffers of one story's scoring; they are reused
+// when the doc is (see RubricScorer.Score) and never escape into a Result.
+type docBufs struct {
+	dups    sentenceSet
+	parts   [][2]int
+	run     runBufs
+	pre     [][]hit   // pass 1 hits, one per signal of every criterion
+	preBy   [][][]hit // pre cut by criterion
+	subst   []bool
+	levels  []int
+	scratch scratch
+}
+
+// reset empties d for the analysis of text, keeping its buffers.
+func (d *doc) reset(text string) {
+	*d = doc{
+		Text:        text,
+		Tokens:      d.Tokens[:0],
+		Sentences:   d.Sentences[:0],
+		Quantities:  d.Quantities[:0],
+		qtyNotes:    d.qtyNotes[:0],
+		Times:       d.Times[:0],
+		before:      d.before[:0],
+		wordsBefore: d.wordsBefore[:0],
+		bufs:        d.bufs,
+	}
 }
 
 // negators start a negation scope.
@@ -218,13 +251,25 @@ func stemWord(lower string) string {
 
 // analyze segments and annotates text; ref resolves relative time.
 func analyze(text string, ref time.Time, stems *stemCache) *doc {
-	d := &doc{Text: text,
-		Tokens:    make([]token, 0, len(text)/5+8),
-		Sentences: make([]sentence, 0, len(text)/80+2)}
+	d := &doc{}
+	d.analyze(text, ref, stems)
+	return d
+}
+
+// analyze segments and annotates text into d, reusing d's buffers.
+func (d *doc) analyze(text string, ref time.Time, stems *stemCache) {
+	d.reset(text)
+	// Stories average about 5 bytes per token and 85 per sentence.
+	if n := len(text)/4 + 8; cap(d.Tokens) < n {
+		d.Tokens = make([]token, 0, n)
+	}
+	if n := len(text)/60 + 2; cap(d.Sentences) < n {
+		d.Sentences = make([]sentence, 0, n)
+	}
 	// Sentences, trimmed; a sentence never spans a blank line.
 	para := 0
 	prevEnd := 0
-	var parts [][2]int
+	parts := d.bufs.parts
 	it := sentences.FromString(text)
 	for it.Next() {
 		s, e := it.Start(), it.End()
@@ -266,12 +311,14 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 			prevEnd = part[1]
 		}
 	}
+	d.bufs.parts = parts
 	d.Paragraphs = para + 1
 	if len(d.Sentences) == 0 {
 		d.Paragraphs = 0
 	}
 	// Tokens per sentence.
-	dups := newSentenceSet(len(d.Sentences))
+	dups := &d.bufs.dups
+	dups.reset(len(d.Sentences))
 	for si := range d.Sentences {
 		sn := &d.Sentences[si]
 		sn.T0 = len(d.Tokens)
@@ -322,7 +369,6 @@ func analyze(text string, ref time.Time, stems *stemCache) *doc {
 	markActors(d)
 	d.Quantities = findQuantities(d)
 	d.Times = findTimes(d, ref)
-	return d
 }
 
 // sentenceSet is the set of the sentences' keys, the lower-cased words of a
@@ -334,8 +380,14 @@ type sentenceSet struct {
 	ka, kb []byte           // scratch keys for comparisons
 }
 
-func newSentenceSet(n int) *sentenceSet {
-	return &sentenceSet{head: make(map[uint64]int32, n), next: make([]int32, n)}
+// reset empties s for a story of n sentences.
+func (s *sentenceSet) reset(n int) {
+	if s.head == nil {
+		s.head = make(map[uint64]int32, n)
+	} else {
+		clear(s.head)
+	}
+	s.next = slices.Grow(s.next[:0], n)[:n]
 }
 
 // appendKey appends sentence si's key to b.
@@ -638,9 +690,11 @@ func (d *doc) focus(substantive []bool) {
 	for _, b := range substantive {
 		any = any || b
 	}
-	d.before = make([]int, len(d.Sentences)+1)
+	d.before = slices.Grow(d.before[:0], len(d.Sentences)+1)[:len(d.Sentences)+1]
+	d.before[0] = 0
 	if len(d.wordsBefore) != len(d.Tokens)+1 {
-		d.wordsBefore = make([]int32, len(d.Tokens)+1)
+		d.wordsBefore = slices.Grow(d.wordsBefore[:0], len(d.Tokens)+1)[:len(d.Tokens)+1]
+		d.wordsBefore[0] = 0
 		for i, tk := range d.Tokens {
 			d.wordsBefore[i+1] = d.wordsBefore[i]
 			if tk.Kind != tokPunct {

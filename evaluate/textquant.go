@@ -237,7 +237,7 @@ func numberAt(d *doc, i int) (float64, int, bool) {
 // findQuantities finds percentages, money, counts of people or things and
 // durations, outside duplicate sentences.
 func findQuantities(d *doc) []quantity {
-	var out []quantity
+	out := d.Quantities[:0]
 	toks := d.Tokens
 	for i := 0; i < len(toks); i++ {
 		tk := toks[i]
@@ -314,7 +314,7 @@ func findQuantities(d *doc) []quantity {
 // findTimes finds dates (absolute and relative, resolved against ref),
 // early-career and current-role markers.
 func findTimes(d *doc, ref time.Time) []timeMention {
-	var out []timeMention
+	out := d.Times[:0]
 	toks := d.Tokens
 	lw := func(k int) string {
 		if k < 0 || k >= len(toks) {
