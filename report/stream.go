@@ -83,12 +83,12 @@ func NewWriter(ctx context.Context, opts Options) (*Writer, error) {
 	return newWriter(ctx, opts, PDF)
 }
 
-func newWriter(ctx context.Context, opts Options, render pdfFunc) (w *Writer, err error) {
+func newWriter(ctx context.Context, opts Options, render pdfFunc) (_ *Writer, err error) {
 	d, err := openOutDir(opts.Dir)
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	w = &Writer{ctx: ctx, opts: opts, d: d, sum: &Summary{}, render: render, start: time.Now(), pdf: !opts.NoPDF}
+	w := &Writer{ctx: ctx, opts: opts, d: d, sum: &Summary{}, render: render, start: time.Now(), pdf: !opts.NoPDF}
 	defer func() {
 		if err != nil {
 			w.abort()
@@ -364,6 +364,17 @@ func (w *Writer) finishPDFs() error {
 		return fmt.Errorf("%s: %w", d.path, err)
 	}
 	return nil
+}
+
+// Abort stops writing: it waits for the PDFs being rendered and removes the
+// unfinished results.jsonl and report.xlsx (the earlier ones, if any, stay).
+// The PDFs written are kept and journalled, so that a later run reuses them.
+func (w *Writer) Abort() {
+	for _, p := range w.queue {
+		<-p.done
+	}
+	w.queue = nil
+	w.abort()
 }
 
 // abort releases everything still open; unfinished outputs are removed.

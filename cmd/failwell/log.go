@@ -106,7 +106,8 @@ var _ evaluate.Progress = (*progress)(nil)
 // logEvery is how often progress is logged when stderr is not a terminal.
 const logEvery = 5 * time.Second
 
-// newProgress starts showing the progress of stage over total rows.
+// newProgress starts showing the progress of stage over total rows (-1:
+// not known yet).
 func newProgress(log *logger, stage string, total int) *progress {
 	p := &progress{log: log, stage: stage, total: total, start: time.Now(), quit: make(chan struct{}),
 		tty: !log.json && isTerminal(log.w), every: logEvery}
@@ -183,6 +184,15 @@ func (p *progress) show() {
 	switch {
 	case total == 0:
 		return // a stage with nothing to count
+	case total < 0: // the number of rows is not known yet
+		switch {
+		case p.tty:
+			p.log.raw(fmt.Sprintf("\r\x1b[K%-6s %d rows  %.0f rows/s", stage, n, rate))
+		case p.log.json:
+			p.log.fields("info", "progress", map[string]any{"stage": stage, "done": n, "rows_per_s": math.Round(rate*10) / 10})
+		default:
+			p.log.printf("%s: %d rows, %.0f rows/s", stage, n, rate)
+		}
 	case p.tty:
 		const width = 24
 		fill := int(pct / 100 * width)

@@ -6,6 +6,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	iofs "io/fs"
+	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -104,33 +106,14 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 	if prev, ok := unchangedRun(s.cfg.Out, fingerprint); ok && !s.cfg.Force {
 		return finishUnchanged(g, log, s, prev, start, args)
 	}
+	setMemoryLimit(g.getenv)
+	_, statErr := os.Stat(s.cfg.Out)
+	createdOut := errors.Is(statErr, iofs.ErrNotExist)
 
-	stories, inputs, err := ingest.ReadFiles(args, s.ingestOptions())
+	src, err := newSource(s, args)
 	if err != nil {
-		return asUsage(err)
+		return err
 	}
-	if s.cfg.Blind {
-		if stories, err = blindStories(s.cfg, stories); err != nil {
-			return err
-		}
-	}
-	ingested := time.Now()
-	log.printf("read %d rows from %d file(s)", len(stories), len(inputs))
-	batchSize := len(stories)
-	setMemoryLimit(g.getenv, batchSize)
-	if k, n, _ := config.ParseShard(s.cfg.Shard); n > 1 {
-		stories = evaluate.Shard(stories, k, n)
-		log.printf("shard %d/%d: %d of the %d rows", k, n, len(stories), batchSize)
-	}
-
-	prog := newProgress(log, "score", len(stories))
-	cache := report.OpenScoreCache(s.cfg.Out, s.scorer, buildID(), s.rubricSum, s.cfg.Force)
-	results, runErr := scoreStream(ctx, s, cache, stories, prog)
-	if n := cache.Hits(); n > 0 {
-		log.printf("%d unchanged rows kept their scores; %d scored", n, cache.Misses())
-	}
-	scored := time.Now()
-
 	info := report.RunInfo{
 		Version: programVersion(),
 		Start:   start.UTC(),
@@ -142,72 +125,45 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 
 		Fingerprint: fingerprint,
 	}
-	for _, in := range inputs {
-		info.Inputs = append(info.Inputs, report.InputInfo{Path: in.Path, SHA256: in.SHA256, Rows: in.Rows})
-	}
-	info.Stages = append(info.Stages,
-		report.Stage{Name: "ingest", Seconds: ingested.Sub(start).Seconds()},
-		report.Stage{Name: "score", Seconds: scored.Sub(ingested).Seconds()})
-
-	var sum *report.Summary
-	var writeErr error
-	if runErr == nil {
-		nPDF := 0
-		for i := range results {
-			if results[i].Scored() {
-				nPDF++
-			}
-		}
-		if s.cfg.NoPDF {
-			nPDF = 0
-		}
-		prog.setStage("pdf", nPDF)
-		sum, writeErr = report.Write(ctx, results, report.Options{
-			Dir:       s.cfg.Out,
-			Rubric:    s.rubric,
-			Jobs:      s.cfg.Jobs,
-			NoPDF:     s.cfg.NoPDF,
-			Date:      s.asOf,
-			Version:   programVersion(),
-			Brand:     report.Brand(s.cfg.Brand),
-			Run:       &info,
-			Force:     s.cfg.Force,
-			BuildID:   buildID(),
-			BatchSize: batchSize,
-			Progress: func() {
-				if !s.cfg.NoPDF {
-					prog.step()
-				}
-			},
-		})
-		info.Stages = append(info.Stages, report.Stage{Name: "report", Seconds: time.Since(scored).Seconds()})
-		if sum != nil {
-			for _, st := range sum.Stages {
-				info.Stages = append(info.Stages, report.Stage{Name: "report." + st.Name, Seconds: st.Seconds})
-			}
-		}
-	}
+	cache := report.OpenScoreCache(s.cfg.Out, s.scorer, buildID(), s.rubricSum, s.cfg.Force)
+	prog := newProgress(log, "score", -1)
+	b := &batch{s: s, src: src, cache: cache, prog: prog, log: log}
+	sum, runErr := b.run(ctx, &info)
 	prog.stop()
-	if sum != nil {
-		info.Counts = sum.Counts
-		info.Outputs = sum.Files
+	if runErr == nil && src.err != nil {
+		// An input file could not be read: nothing is written.
+		runErr = asUsage(src.err)
+	}
+	if n := cache.Hits(); n > 0 {
+		log.printf("%d unchanged rows kept their scores; %d scored", n, cache.Misses())
 	}
 
 	var result error
+	var usage *usageError
 	switch {
-	case runErr != nil || ctx.Err() != nil:
+	case errors.As(runErr, &usage):
+		cache.Commit(false)
+		if createdOut {
+			os.Remove(s.cfg.Out) // only if empty
+		}
+		return runErr
+	case ctx.Err() != nil || errors.Is(runErr, context.Canceled):
 		info.Interrupted = true
 		info.ExitStatus = exitInterrupted
 		result = context.Canceled
-	case writeErr != nil:
+	case runErr != nil:
 		info.ExitStatus = exitFailure
-		info.Error = writeErr.Error()
-		result = writeErr
+		info.Error = runErr.Error()
+		result = runErr
 	case sum.Counts.Rejected > 0 || sum.PDFFailed > 0:
 		info.ExitStatus = exitPartial
 		result = errPartial
 	}
-	if err := cache.Commit(runErr == nil && writeErr == nil && ctx.Err() == nil); err != nil {
+	if sum != nil {
+		info.Counts = sum.Counts
+		info.Outputs = sum.Files
+	}
+	if err := cache.Commit(runErr == nil && ctx.Err() == nil); err != nil {
 		log.printf("scores not kept for the next run: %v", err)
 	}
 	info.End = time.Now().UTC()
@@ -215,22 +171,20 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 		result = err
 	}
 	if sum != nil {
-		printRunSummary(g, log, s, results, sum)
+		printRunSummary(g, log, s, b.rejected, sum)
 	}
 	return result
 }
 
 // printRunSummary tells the user what happened: counts, every rejected row
 // with its reason, failed PDFs, and where the outputs are.
-func printRunSummary(g *globalOptions, log *logger, s *setup, results []evaluate.Result, sum *report.Summary) {
+func printRunSummary(g *globalOptions, log *logger, s *setup, rejected []string, sum *report.Summary) {
 	c := sum.Counts
-	for i := range results {
-		if r := &results[i]; !r.Scored() {
-			log.errorf("rejected %s", describeErr(r))
-		}
-		if i < len(sum.PDFErrors) && sum.PDFErrors[i] != nil {
-			log.errorf("no PDF for %s: %v", results[i].Story.Ref, sum.PDFErrors[i])
-		}
+	for _, msg := range rejected {
+		log.errorf("rejected %s", msg)
+	}
+	for _, f := range sum.PDFFailures {
+		log.errorf("no PDF for %s: %v", f.Row, f.Err)
 	}
 	fmt.Fprintf(g.stdout, "%d rows: %d scored (%d flagged for review), %d rejected\n", c.Read, c.Scored, c.Flagged, c.Rejected)
 	pdfs := fmt.Sprintf("%d PDFs in feedback/, ", c.PDFs)

@@ -2,54 +2,180 @@ package main
 
 import (
 	"context"
+	"iter"
 	"os"
 	"runtime/debug"
-	"slices"
+	"time"
 
+	"github.com/failwell/failwell/config"
 	"github.com/failwell/failwell/evaluate"
+	"github.com/failwell/failwell/ingest"
+	"github.com/failwell/failwell/report"
 )
 
-// scoreStream scores stories with evaluate.RunStream and returns the
-// results in input order. The original cells of a scored row are dropped
-// (only the Rejected sheet shows them), and stories are released as they
-// are scored, so the batch is held once, not twice. (The story text stays:
-// evidence quotes are slices of it.) If ctx is cancelled, the rows not read
-// carry the context error, as with evaluate.Run.
-func scoreStream(ctx context.Context, s *setup, sc evaluate.Scorer, stories []evaluate.Story, prog evaluate.Progress) ([]evaluate.Result, error) {
-	results := make([]evaluate.Result, 0, len(stories))
-	for i := range stories {
-		if stories[i].Reject == nil {
-			stories[i].Fields = nil
-		}
-	}
-	opts := evaluate.Options{Jobs: s.cfg.Jobs, AsOf: s.asOf, Progress: prog}
-	err := evaluate.RunStream(ctx, sc, slices.Values(stories), opts, func(r *evaluate.Result) error {
-		results = append(results, *r)
-		stories[len(results)-1] = evaluate.Story{}
-		return nil
-	})
-	if err != nil {
-		for i := len(results); i < len(stories); i++ {
-			ref := stories[i].Submitted
-			if ref.IsZero() {
-				ref = s.asOf
-			}
-			results = append(results, evaluate.Result{Story: stories[i], Ref: ref, Err: err})
-		}
-	}
-	return results, err
+// source yields the stories of a run's inputs: streamed from the files
+// (ingest.Stream), so that a batch is never held whole, except with --blind,
+// whose pseudonyms depend on the whole batch. It can be read more than once
+// (a run with PDFs reads it twice); rows outside --shard are skipped.
+type source struct {
+	s     *setup
+	paths []string
+	all   []evaluate.Story // --blind: the batch, blinded
+
+	// Set by each read:
+	inputs []ingest.Input
+	err    error         // fatal input errors, joined
+	rows   int           // rows read, all shards
+	busy   time.Duration // time spent reading (between yields)
 }
 
-// setMemoryLimit sets a soft memory limit for a batch of rows rows (unless
-// GOMEMLIMIT is set): what the batch needs live — about 8 KiB per scored
-// row, held for the workbook, plus 96 MiB for rendering and the workbook —
-// and at least 160 MiB. Below it the garbage collector runs as usual;
-// near it, it runs more often rather than letting the heap double. It
-// keeps a 10,000-row run with PDFs near 200 MB instead of 300 MB, at no
-// measurable cost in time.
-func setMemoryLimit(getenv func(string) string, rows int) {
+func newSource(s *setup, paths []string) (*source, error) {
+	src := &source{s: s, paths: paths}
+	if s.cfg.Blind {
+		stories, inputs, err := ingest.ReadFiles(paths, s.ingestOptions())
+		if err != nil {
+			return nil, asUsage(err)
+		}
+		if src.all, err = blindStories(s.cfg, stories); err != nil {
+			return nil, err
+		}
+		src.inputs = inputs
+	}
+	return src, nil
+}
+
+// stories returns the stories of one read, in input order.
+func (src *source) stories() iter.Seq[evaluate.Story] {
+	k, n, _ := config.ParseShard(src.s.cfg.Shard)
+	return func(yield func(evaluate.Story) bool) {
+		src.rows, src.busy = 0, 0
+		t := time.Now()
+		each := func(st evaluate.Story) bool {
+			src.rows++
+			if n > 1 && evaluate.ShardOf(st.Ref, n) != k {
+				return true
+			}
+			src.busy += time.Since(t)
+			ok := yield(st)
+			t = time.Now()
+			return ok
+		}
+		if src.all != nil {
+			for _, st := range src.all {
+				if !each(st) {
+					return
+				}
+			}
+			src.busy += time.Since(t)
+			return
+		}
+		src.inputs, src.err = ingest.Stream(src.paths, src.s.ingestOptions(), each)
+		src.busy += time.Since(t)
+	}
+}
+
+// batch is one run of the pipeline input → scores → outputs.
+type batch struct {
+	s     *setup
+	src   *source
+	cache *report.ScoreCache
+	prog  *progress
+	log   *logger
+
+	rejected []string // why each rejected row was rejected, in input order
+}
+
+// run scores the batch and writes its outputs. Without PDFs that is one
+// pass: each result is written as it is scored. With PDFs, a first pass
+// scores every row (keeping only the cohort's mean levels and the batch
+// size, which every PDF shows), then a second pass reads the input again,
+// takes each score from the score cache, and renders and writes. Neither
+// pass holds the batch.
+func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary, error) {
+	s := b.s
+	t0 := time.Now()
+	ropts := report.Options{
+		Dir:     s.cfg.Out,
+		Rubric:  s.rubric,
+		Jobs:    s.cfg.Jobs,
+		NoPDF:   s.cfg.NoPDF,
+		Date:    s.asOf,
+		Version: programVersion(),
+		Brand:   report.Brand(s.cfg.Brand),
+		Run:     info,
+		Force:   s.cfg.Force,
+		BuildID: buildID(),
+	}
+	eopts := evaluate.Options{Jobs: s.cfg.Jobs, AsOf: s.asOf, Progress: b.prog}
+	var stages []report.Stage
+	if !s.cfg.NoPDF {
+		var means report.MeanLevels
+		scored, maxIndex := 0, 0
+		err := evaluate.RunStream(ctx, b.cache, b.src.stories(), eopts, func(r *evaluate.Result) error {
+			means.Add(r)
+			if r.Scored() {
+				scored++
+			}
+			maxIndex = max(maxIndex, r.Story.Index)
+			return nil
+		})
+		if err != nil || b.src.err != nil {
+			return nil, err
+		}
+		b.log.printf("scored %d of %d rows in %.1fs; writing %d PDFs", scored, b.src.rows, time.Since(t0).Seconds(), scored)
+		stages = append(stages, report.Stage{Name: "ingest", Seconds: b.src.busy.Seconds()},
+			report.Stage{Name: "score", Seconds: time.Since(t0).Seconds()})
+		b.cache.Freeze()
+		ropts.CohortMeans = means.Means()
+		ropts.BatchSize = max(b.src.rows, maxIndex+1)
+		ropts.Progress = b.prog.step
+		eopts.Progress = nil
+		b.prog.setStage("pdf", scored)
+	}
+	t1 := time.Now()
+	w, err := report.NewWriter(ctx, ropts)
+	if err != nil {
+		return nil, err
+	}
+	err = evaluate.RunStream(ctx, b.cache, b.src.stories(), eopts, func(r *evaluate.Result) error {
+		if !r.Scored() {
+			b.rejected = append(b.rejected, describeErr(r))
+		}
+		return w.Add(r)
+	})
+	info.Inputs = info.Inputs[:0]
+	for _, in := range b.src.inputs {
+		info.Inputs = append(info.Inputs, report.InputInfo{Path: in.Path, SHA256: in.SHA256, Rows: in.Rows})
+	}
+	if err != nil || b.src.err != nil {
+		// Interrupted, an input file could not be read (the caller reports
+		// it), or an output failed: no results.jsonl or report.xlsx that
+		// would miss rows. PDFs already written are journalled, so the next
+		// run resumes.
+		w.Abort()
+		return nil, err
+	}
+	if s.cfg.NoPDF {
+		stages = append(stages, report.Stage{Name: "ingest", Seconds: b.src.busy.Seconds()})
+	}
+	stages = append(stages, report.Stage{Name: "write", Seconds: time.Since(t1).Seconds()})
+	info.Stages = stages
+	sum, err := w.Close()
+	if sum != nil {
+		for _, st := range sum.Stages {
+			info.Stages = append(info.Stages, report.Stage{Name: "report." + st.Name, Seconds: st.Seconds})
+		}
+	}
+	return sum, err
+}
+
+// setMemoryLimit sets a soft memory limit (unless GOMEMLIMIT is set) of
+// 256 MiB: a run holds a bounded window of rows whatever the batch size,
+// so below the limit the garbage collector runs as usual, and near it, it
+// runs more often rather than letting the heap double.
+func setMemoryLimit(getenv func(string) string) {
 	if getenv("GOMEMLIMIT") != "" || os.Getenv("GOMEMLIMIT") != "" {
 		return
 	}
-	debug.SetMemoryLimit(max(160<<20, 96<<20+int64(rows)*8<<10))
+	debug.SetMemoryLimit(256 << 20)
 }
