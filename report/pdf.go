@@ -257,8 +257,50 @@ func tintRGB(c pdfRGB, f float64) pdfRGB {
 func (d *pdfDoc) contentW() float64 { return d.pageW - d.ml - d.mr }
 
 // num appends v with prec decimals to the operator, as fpdf formats numbers.
-func (d *pdfDoc) num(v float64, prec int) {
-	d.ob = strconv.AppendFloat(d.ob, v, 'f', prec, 64)
+func (d *pdfDoc) num(v float64, prec int) { d.ob = appendFixed(d.ob, v, prec) }
+
+// pow10s are the scales of appendFixed's precisions.
+var pow10s = [...]float64{1, 10, 100, 1e3, 1e4, 1e5}
+
+// appendFixed appends v with prec (0..5) decimals, the same text as
+// strconv.AppendFloat(b, v, 'f', prec, 64), which is several times slower.
+// v×10^prec is rounded to an integer here; where that product is not
+// clearly away from a tie (or is large, or v is not finite) the exact
+// decimal value matters, and strconv decides.
+func appendFixed(b []byte, v float64, prec int) []byte {
+	if prec < 0 || prec >= len(pow10s) {
+		return strconv.AppendFloat(b, v, 'f', prec, 64)
+	}
+	sc := v * pow10s[prec]
+	// Below 2^31 the product's rounding error (half an ulp, at most 2^-22)
+	// is far below the tie margin, so rounding sc rounds v×10^prec.
+	a := math.Abs(sc)
+	if !(a < 1<<31) || math.Abs(a-math.Floor(a)-0.5) < 1e-6 {
+		return strconv.AppendFloat(b, v, 'f', prec, 64)
+	}
+	n := uint64(math.Round(a))
+	if math.Signbit(v) {
+		b = append(b, '-')
+	}
+	var digits [24]byte
+	i := len(digits)
+	for range prec {
+		i--
+		digits[i] = byte('0' + n%10)
+		n /= 10
+	}
+	if prec > 0 {
+		i--
+		digits[i] = '.'
+	}
+	for {
+		i--
+		digits[i] = byte('0' + n%10)
+		if n /= 10; n == 0 {
+			break
+		}
+	}
+	return append(b, digits[i:]...)
 }
 
 // put appends s to the operator.

@@ -8,6 +8,8 @@ import (
 	"image/color"
 	"image/jpeg"
 	"image/png"
+	"math"
+	"math/rand/v2"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -630,4 +632,46 @@ func TestPDFPaperSizeAndBrandingOnEveryPage(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAppendFixedMatchesStrconv(t *testing.T) {
+	tests := []struct {
+		name string
+		v    float64
+	}{
+		{"zero", 0},
+		{"negative zero", math.Copysign(0, -1)},
+		{"tiny negative rounds to -0", -0.001},
+		{"exact tie rounds to even", 0.125},
+		{"negative exact tie", -0.125},
+		{"binary near-tie", 0.015},
+		{"half", 2.5},
+		{"carry into integer part", 9.995},
+		{"page height", 841.89},
+		{"large", 1e9},
+		{"huge", -1e12},
+		{"infinity", math.Inf(1)},
+		{"not a number", math.NaN()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for prec := range 7 {
+				if got, want := string(appendFixed(nil, tt.v, prec)), strconv.FormatFloat(tt.v, 'f', prec, 64); got != want {
+					t.Errorf("appendFixed(%v, %d) = %q, want %q", tt.v, prec, got, want)
+				}
+			}
+		})
+	}
+	t.Run("page coordinates", func(t *testing.T) {
+		r := rand.New(rand.NewPCG(1, 2))
+		for range 200000 {
+			v := []float64{(r.Float64() - 0.3) * 1000, float64(r.IntN(100000))/100 + float64(r.IntN(3))*0.005,
+				float64(r.IntN(10000000)) / 1e5 * 72 / 25.4}[r.IntN(3)]
+			for _, prec := range []int{2, 3, 5} {
+				if got, want := string(appendFixed(nil, v, prec)), strconv.FormatFloat(v, 'f', prec, 64); got != want {
+					t.Fatalf("appendFixed(%v, %d) = %q, want %q", v, prec, got, want)
+				}
+			}
+		}
+	})
 }
