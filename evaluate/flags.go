@@ -126,7 +126,11 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 	// keyword stuffing / incoherent text: English words with too few
 	// function words, or one word dominating the text.
 	if !nonEnglish && d.Words >= 15 {
-		counts := map[string]int{}
+		counts := d.bufs.counts
+		if counts == nil {
+			counts = map[string]int{}
+		}
+		clear(counts)
 		content := 0
 		for _, tk := range d.Tokens {
 			if tk.Kind == tokWord && tk.wf&wfStop == 0 {
@@ -140,6 +144,13 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 			if n > topN || n == topN && k < top {
 				top, topN = k, n
 			}
+		}
+		// keep a small map for the next story; a big one would slow
+		// clearing and ranging
+		if len(counts) <= maxPooledCounts {
+			d.bufs.counts = counts
+		} else {
+			d.bufs.counts = nil
 		}
 		switch {
 		case en < 0.2:
@@ -176,6 +187,9 @@ func (cf *compiledFlags) check(d *doc) []Flag {
 	sort.SliceStable(flags, func(a, b int) bool { return flags[a].Code < flags[b].Code })
 	return flags
 }
+
+// maxPooledCounts bounds the word counts map a doc keeps for reuse.
+const maxPooledCounts = 1024
 
 // keywordShare is the percentage of a story's content words that one word
 // must reach to flag keyword stuffing. A story about a feature names it

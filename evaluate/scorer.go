@@ -242,6 +242,8 @@ type scratch struct {
 	gen     int32
 	hits    []hit
 	counted []scored
+	aggs    []evidenceAgg
+	notes   []noteRef
 }
 
 // scoreCriterion computes one criterion's raw score, level, evidence and
@@ -336,7 +338,7 @@ func (s *RubricScorer) scoreCriterion(cc compiledCriterion, d *doc, ref time.Tim
 	if level < len(cc.Levels) {
 		sc.Descriptor = cc.Levels[level].Descriptor
 	}
-	sc.Evidence = evidence(d, counted)
+	sc.Evidence = evidence(d, counted, scr)
 	sc.Feedback, sc.NextStep = feedback(cc, d, ref, level, counted)
 	return sc
 }
@@ -348,18 +350,14 @@ const maxEvidence = 4
 // explicit span) with the summed effect of every signal that matched it,
 // named after the strongest; the strongest entries by |effect|, in text
 // order.
-func evidence(d *doc, counted []scored) []Evidence {
-	type agg struct {
-		ev   Evidence
-		best float64
-		// the distinct notes in order: note0, then more
-		note0 string
-		more  []string
-	}
+func evidence(d *doc, counted []scored, scr *scratch) []Evidence {
 	// aggs in order of first appearance; a story has few spans per
 	// criterion, so a linear search beats a map.
-	var aggs []agg
-	for _, c := range counted {
+	aggs := scr.aggs[:0]
+	notes := scr.notes[:0]
+	defer func() { scr.aggs, scr.notes = aggs[:0], notes[:0] }()
+	for ci := range counted {
+		c := &counted[ci]
 		if math.Abs(c.effect) < 0.005 || c.sig.Kind == "constant" {
 			continue
 		}
@@ -375,10 +373,7 @@ func evidence(d *doc, counted []scored) []Evidence {
 			}
 		}
 		if ai < 0 {
-			if aggs == nil {
-				aggs = make([]agg, 0, len(counted))
-			}
-			aggs = append(aggs, agg{ev: Evidence{Quote: d.Text[start:end], Start: start, End: end}})
+			aggs = append(aggs, evidenceAgg{ev: Evidence{Quote: d.Text[start:end], Start: start, End: end}, first: -1, last: -1})
 			ai = len(aggs) - 1
 		}
 		a := &aggs[ai]
@@ -387,27 +382,33 @@ func evidence(d *doc, counted []scored) []Evidence {
 			a.best = math.Abs(c.effect)
 			a.ev.Signal = c.sig.ID
 		}
-		note := c.sig.Note
-		if c.h.Note != "" {
-			if note != "" {
-				note = note + ": " + c.h.Note
-			} else {
-				note = c.h.Note
+		np := noteParts(c)
+		if np[0] == "" {
+			continue // no note
+		}
+		dup := false
+		for k := a.first; k >= 0; k = notes[k].next {
+			if equalConcat(np, noteParts(&counted[notes[k].c])) {
+				dup = true
+				break
 			}
 		}
-		switch {
-		case note == "" || note == a.note0 || slices.Contains(a.more, note):
-		case a.note0 == "":
-			a.note0 = note
-		default:
-			a.more = append(a.more, note)
+		if dup {
+			continue
 		}
+		notes = append(notes, noteRef{c: int32(ci), next: -1})
+		if a.last >= 0 {
+			notes[a.last].next = int32(len(notes) - 1)
+		} else {
+			a.first = int32(len(notes) - 1)
+		}
+		a.last = int32(len(notes) - 1)
 	}
 	if len(aggs) == 0 {
 		return nil
 	}
 	// the strongest spans first; ties keep text-appearance order
-	slices.SortStableFunc(aggs, func(x, y agg) int {
+	slices.SortStableFunc(aggs, func(x, y evidenceAgg) int {
 		ex, ey := math.Abs(x.ev.Effect), math.Abs(y.ev.Effect)
 		switch {
 		case ex > ey:
@@ -417,17 +418,15 @@ func evidence(d *doc, counted []scored) []Evidence {
 		}
 		return 0
 	})
-	if len(aggs) > maxEvidence {
-		aggs = aggs[:maxEvidence]
+	n := len(aggs)
+	if n > maxEvidence {
+		n = maxEvidence
 	}
-	ev := make([]Evidence, 0, len(aggs))
-	for i := range aggs {
+	ev := make([]Evidence, 0, n)
+	for i := range aggs[:n] {
 		a := &aggs[i]
 		a.ev.Effect = math.Round(a.ev.Effect*1000) / 1000
-		a.ev.Note = a.note0
-		if len(a.more) > 0 {
-			a.ev.Note = a.note0 + "; " + strings.Join(a.more, "; ")
-		}
+		a.ev.Note = joinNotes(counted, notes, a.first)
 		if a.ev.Effect != 0 {
 			ev = append(ev, a.ev)
 		}
@@ -448,6 +447,92 @@ func evidence(d *doc, counted []scored) []Evidence {
 		return 0
 	})
 	return ev
+}
+
+// evidenceAgg is one span's evidence while evidence sums it up.
+type evidenceAgg struct {
+	ev   Evidence
+	best float64 // the largest |effect| of a hit on the span
+	// first and last index the span's list of distinct notes in
+	// scratch.notes, or are -1.
+	first, last int32
+}
+
+// noteRef is one distinct note of an evidence span: that of counted[c].
+type noteRef struct {
+	c    int32
+	next int32 // the span's next note, or -1
+}
+
+// noteParts returns the parts whose concatenation is the note of a counted
+// hit: the signal's note and the hit's, joined by ": " when both are set.
+// The note is empty when the first part is.
+func noteParts(c *scored) [3]string {
+	switch {
+	case c.h.Note == "":
+		return [3]string{c.sig.Note}
+	case c.sig.Note == "":
+		return [3]string{c.h.Note}
+	}
+	return [3]string{c.sig.Note, ": ", c.h.Note}
+}
+
+// equalConcat reports whether the concatenations of a and b are equal.
+func equalConcat(a, b [3]string) bool {
+	n := len(a[0]) + len(a[1]) + len(a[2])
+	if n != len(b[0])+len(b[1])+len(b[2]) {
+		return false
+	}
+	ai, bi := 0, 0
+	as, bs := a[0], b[0]
+	for n > 0 {
+		for len(as) == 0 {
+			ai++
+			as = a[ai]
+		}
+		for len(bs) == 0 {
+			bi++
+			bs = b[bi]
+		}
+		k := min(len(as), len(bs))
+		if as[:k] != bs[:k] {
+			return false
+		}
+		as, bs, n = as[k:], bs[k:], n-k
+	}
+	return true
+}
+
+// joinNotes returns the notes of the list starting at first, joined by
+// "; ", building at most one string.
+func joinNotes(counted []scored, notes []noteRef, first int32) string {
+	if first < 0 {
+		return ""
+	}
+	if notes[first].next < 0 {
+		p := noteParts(&counted[notes[first].c])
+		if p[1] == "" {
+			return p[0]
+		}
+		return p[0] + p[1] + p[2]
+	}
+	size := 0
+	for k := first; k >= 0; k = notes[k].next {
+		p := noteParts(&counted[notes[k].c])
+		size += len(p[0]) + len(p[1]) + len(p[2]) + 2
+	}
+	var b strings.Builder
+	b.Grow(size - 2)
+	for k := first; k >= 0; k = notes[k].next {
+		if k != first {
+			b.WriteString("; ")
+		}
+		p := noteParts(&counted[notes[k].c])
+		b.WriteString(p[0])
+		b.WriteString(p[1])
+		b.WriteString(p[2])
+	}
+	return b.String()
 }
 
 // noQuoteRE removes a {quote} placeholder and the punctuation that

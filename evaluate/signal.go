@@ -724,9 +724,10 @@ type sectionMatcher struct{ sections []compiledSection }
 func (sm *sectionMatcher) roles(d *doc) []int {
 	n := len(d.Sentences)
 	role := make([]int, n)
-	votes := make([][]float64, n)
-	for i := range votes {
-		votes[i] = make([]float64, len(sm.sections))
+	ns := len(sm.sections)
+	// votes[i*ns+k] is the number of section k's cues in sentence i
+	votes := make([]float64, n*ns)
+	for i := range role {
 		role[i] = -1
 	}
 	last := len(sm.sections) - 1
@@ -741,7 +742,7 @@ func (sm *sectionMatcher) roles(d *doc) []int {
 			if k == last && k > 0 && p < resultNotBefore {
 				continue
 			}
-			votes[h.Sent][k]++
+			votes[h.Sent*ns+k]++
 		}
 	}
 	cur := -1 // section of the last heading, inherited within its paragraph
@@ -782,7 +783,7 @@ func (sm *sectionMatcher) roles(d *doc) []int {
 		// expected place in the story is nearest the sentence's place.
 		p := float64(d.before[i]+sn.Words/2) / math.Max(1, float64(d.Content))
 		best, bestV, bestDist := -1, 0.0, 0.0
-		for k, v := range votes[i] {
+		for k, v := range votes[i*ns : (i+1)*ns] {
 			dist := math.Abs(p - float64(k)/float64(max(1, len(sm.sections)-1)))
 			if v > bestV || v == bestV && v > 0 && dist < bestDist {
 				best, bestV, bestDist = k, v, dist

@@ -159,6 +159,7 @@ type docBufs struct {
 	subst   []bool
 	levels  []int
 	scratch scratch
+	counts  map[string]int // content-word counts of compiledFlags.check
 }
 
 // reset empties d for the analysis of text, keeping its buffers.
