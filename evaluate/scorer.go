@@ -576,7 +576,16 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 		age = strconv.FormatFloat(math.Max(0, a), 'f', 0, 64)
 		when = d.Text[d.Tokens[m.Tok0].Start:d.Tokens[m.Tok1-1].End]
 	}
-	var rep []string
+	if year == "" {
+		year = "an unstated date"
+	}
+	if age == "" {
+		age = "an unknown number of"
+	}
+	if when == "" {
+		when = "no date"
+	}
+	ph := placeholders{quote: quote, issue: issue, year: year, age: age, when: when}
 	fill := func(t string) string {
 		if !strings.Contains(t, "{") {
 			return strings.TrimSpace(t)
@@ -587,20 +596,7 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 		if issue == "" && strings.Contains(t, "{issue}") {
 			t = noIssueRE.ReplaceAllString(t, ".")
 		}
-		if rep == nil {
-			if year == "" {
-				year = "an unstated date"
-			}
-			if age == "" {
-				age = "an unknown number of"
-			}
-			if when == "" {
-				when = "no date"
-			}
-			rep = []string{"{quote}", "\u201c" + quote + "\u201d", "{issue}", "\u201c" + issue + "\u201d",
-				"{year}", year, "{age}", age, "{when}", when}
-		}
-		t = replacePlaceholders(t, rep)
+		t = ph.replace(t)
 		t = strings.ReplaceAll(t, "..", ".")
 		t = strings.ReplaceAll(t, ":.", ".")
 		return strings.TrimSpace(t)
@@ -736,8 +732,14 @@ func (s *RubricScorer) summary(scores []Score) (strength, change string) {
 	// The change that would raise the total most: the criterion whose rise
 	// to level 4 gains the most points, computed with the rubric's own total
 	// (curve and caps included); ties go to rubric order.
-	levels := make([]int, len(scores))
-	weights := make([]float64, len(scores))
+	var levelBuf [16]int
+	var weightBuf [16]float64
+	levels, weights := levelBuf[:0], weightBuf[:0]
+	if len(scores) <= len(levelBuf) {
+		levels, weights = levelBuf[:len(scores)], weightBuf[:len(scores)]
+	} else {
+		levels, weights = make([]int, len(scores)), make([]float64, len(scores))
+	}
 	for i, sc := range scores {
 		levels[i], weights[i] = sc.Level, sc.Weight
 	}
@@ -765,6 +767,54 @@ func (s *RubricScorer) summary(scores []Score) (strength, change string) {
 	}
 	change = fmt.Sprintf("Work on %s (now %d/4; up to +%.1f points): %s", c.Name, c.Level, gain, step)
 	return strength, change
+}
+
+// placeholders are the values of a feedback template's placeholders; quote
+// and issue are cited in typographic quotes.
+type placeholders struct{ quote, issue, year, age, when string }
+
+// replace is replacePlaceholders with {quote}, {issue}, {year}, {age} and
+// {when}, without building the quoted values or the pairs.
+func (p *placeholders) replace(t string) string {
+	if !strings.Contains(t, "{") {
+		return t
+	}
+	var b strings.Builder
+	b.Grow(len(t) + len(p.quote) + len(p.issue) + len(p.year) + len(p.age) + len(p.when) + 12)
+	for len(t) > 0 {
+		i := strings.IndexByte(t, '{')
+		if i < 0 {
+			b.WriteString(t)
+			break
+		}
+		b.WriteString(t[:i])
+		t = t[i:]
+		switch {
+		case strings.HasPrefix(t, "{quote}"):
+			b.WriteString("\u201c")
+			b.WriteString(p.quote)
+			b.WriteString("\u201d")
+			t = t[len("{quote}"):]
+		case strings.HasPrefix(t, "{issue}"):
+			b.WriteString("\u201c")
+			b.WriteString(p.issue)
+			b.WriteString("\u201d")
+			t = t[len("{issue}"):]
+		case strings.HasPrefix(t, "{year}"):
+			b.WriteString(p.year)
+			t = t[len("{year}"):]
+		case strings.HasPrefix(t, "{age}"):
+			b.WriteString(p.age)
+			t = t[len("{age}"):]
+		case strings.HasPrefix(t, "{when}"):
+			b.WriteString(p.when)
+			t = t[len("{when}"):]
+		default:
+			b.WriteByte('{')
+			t = t[1:]
+		}
+	}
+	return b.String()
 }
 
 // replacePlaceholders replaces every "{name}" of oldnew (pairs of
