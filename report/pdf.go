@@ -414,6 +414,58 @@ func (d *pdfDoc) circle(x, y, r float64, op string) {
 	d.emit()
 }
 
+// roundedRect fills a rectangle with corners of radius r: fpdf's
+// RoundedRect with all four corners rounded and style "F".
+func (d *pdfDoc) roundedRect(x, y, w, h, r float64) {
+	k, hp := d.k, d.h
+	myArc := (4.0 / 3.0) * (math.Sqrt2 - 1.0)
+	pt := func(x, y float64, op string) {
+		d.num(x*k, 5)
+		d.put(" ")
+		d.num((hp-y)*k, 5)
+		d.put(op)
+	}
+	arc := func(x1, y1, x2, y2, x3, y3 float64) {
+		if r != 0 {
+			pt(x1, y1, " ")
+			pt(x2, y2, " ")
+			pt(x3, y3, " c \n")
+		}
+	}
+	d.put("q ")
+	pt(x+r, y, " m\n")
+	xc, yc := x+w-r, y+r
+	pt(xc, y, " l\n")
+	arc(xc+r*myArc, yc-r, xc+r, yc-r*myArc, xc+r, yc)
+	xc, yc = x+w-r, y+h-r
+	pt(x+w, yc, " l\n")
+	arc(xc+r, yc+r*myArc, xc+r*myArc, yc+r, xc, yc+r)
+	xc, yc = x+r, y+h-r
+	pt(xc, y+h, " l\n")
+	arc(xc-r*myArc, yc+r, xc-r, yc+r*myArc, xc-r, yc)
+	xc, yc = x+r, y+r
+	pt(x, yc, " l\n")
+	arc(xc-r, yc-r*myArc, xc-r*myArc, yc-r, xc, yc-r)
+	d.put("f\nQ")
+	d.emit()
+}
+
+// triangle fills the triangle a, b, c: fpdf's Polygon with style "F".
+func (d *pdfDoc) triangle(a, b, c [2]float64) {
+	d.num(a[0]*d.k, 2)
+	d.put(" ")
+	d.num((d.h-a[1])*d.k, 2)
+	d.put(" m\n")
+	for _, p := range [...][2]float64{b, c, a} {
+		d.num(p[0]*d.k, 5)
+		d.put(" ")
+		d.num((d.h-p[1])*d.k, 5)
+		d.put(" l \n")
+	}
+	d.put("f")
+	d.emit()
+}
+
 // textRun writes a text run (single-byte codes of the current font) with
 // its baseline origin at (x, y) in the text colour: fpdf's Text.
 func (d *pdfDoc) textRun(x, y float64, codes []byte) {
@@ -670,7 +722,7 @@ func (d *pdfDoc) header() {
 			w := math.Min(h*info.Width()/info.Height(), 40)
 			h = math.Min(h, w*info.Height()/info.Width())
 			d.fill(pdfColWhite)
-			d.pdf.RoundedRect(x, 5.5, w+3.6, h+3, 1.5, "1234", "F")
+			d.roundedRect(x, 5.5, w+3.6, h+3, 1.5)
 			d.pdf.ImageOptions("logo", x+1.8, 7, w, h, false, fpdf.ImageOptions{ImageType: logoImageType(d.logo)}, 0, "")
 			x += w + 8
 		}
@@ -716,7 +768,7 @@ func (d *pdfDoc) header() {
 
 	// Score card.
 	d.fill(pdfColWhite)
-	d.pdf.RoundedRect(cardX, 7, cardW, 32, 2.5, "1234", "F")
+	d.roundedRect(cardX, 7, cardW, 32, 2.5)
 	cx := cardX + cardW/2
 	d.text(cx+d.sh.shape(plainSpans("TOTAL SCORE", pdfColMuted, true), 7).width()/2, 12.5, cardW, 7, 'R', plainSpans("TOTAL SCORE", pdfColMuted, true)...)
 	if r.Scored() {
@@ -736,7 +788,7 @@ func (d *pdfDoc) header() {
 		bp := d.sh.ellipsize(d.sh.shape(plainSpans(band, d.accent, true), 9), cardW-8)
 		bw := bp.width() + 6
 		d.fill(tintRGB(d.accent, 0.86))
-		d.pdf.RoundedRect(cx-bw/2, 29, bw, 6, 3, "1234", "F")
+		d.roundedRect(cx-bw/2, 29, bw, 6, 3)
 		d.drawCells(bp, bp.cells, cx-bp.width()/2, 33.2)
 	} else {
 		d.text(cx+d.sh.shape(plainSpans("not scored", pdfColMuted, true), 11).width()/2, 26, cardW, 11, 'R', plainSpans("not scored", pdfColMuted, true)...)
@@ -855,7 +907,7 @@ func (d *pdfDoc) meanMarker(x, y0, y1 float64) {
 	d.pdf.SetLineWidth(0.55)
 	d.line(x, y0+1, x, y1)
 	d.fill(c)
-	d.pdf.Polygon([]fpdf.PointType{{X: x - 1.3, Y: y0 - 0.6}, {X: x + 1.3, Y: y0 - 0.6}, {X: x, Y: y0 + 1.2}}, "F")
+	d.triangle([2]float64{x - 1.3, y0 - 0.6}, [2]float64{x + 1.3, y0 - 0.6}, [2]float64{x, y0 + 1.2})
 }
 
 // card draws a titled box with a coloured stripe at (x, d.y), w wide.
@@ -1039,7 +1091,7 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 	// Heading row.
 	y := d.y
 	d.fill(c)
-	d.pdf.RoundedRect(d.ml, y+1.6, 3.6, 3.6, 0.8, "1234", "F")
+	d.roundedRect(d.ml, y+1.6, 3.6, 3.6, 0.8)
 	pipsW := 4*3.6 + 2
 	lvTxt := fmt.Sprintf("Level %d/4", lv)
 	lvW := d.text(d.pageW-d.mr-pipsW, y+5, 30, 10, 'R', plainSpans(lvTxt, c, true)...)

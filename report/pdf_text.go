@@ -60,7 +60,8 @@ type glyphCell struct {
 type textPara struct {
 	cells  []glyphCell
 	styles []textStyle
-	size   float64 // points
+	size   float64      // points
+	inl    [2]textStyle // backs styles when there are at most two
 }
 
 // textLine is cells[from:to] of a para, w wide (trailing spaces excluded).
@@ -122,7 +123,8 @@ func (s *shaper) route(r rune, bold bool) (face, bool) {
 
 // shape turns spans into cells at size pt.
 func (s *shaper) shape(spans []textSpan, size float64) *textPara {
-	p := &textPara{size: size, styles: make([]textStyle, 0, len(spans))}
+	p := &textPara{size: size}
+	p.styles = p.inl[:0]
 	start := len(s.arena)
 	for _, sp := range spans {
 		idx := -1
@@ -136,11 +138,15 @@ func (s *shaper) shape(spans []textSpan, size float64) *textPara {
 			p.styles = append(p.styles, sp.st)
 		}
 		text := sp.text
-		if !norm.NFC.IsNormalString(text) {
-			text = norm.NFC.String(text)
-		}
-		if hasArabic(text) {
-			text = shapeArabic(text, func(r rune) bool { return s.fs.has(faceSans, r) })
+		// Text below U+0300 (Latin, with Polish and the like) is in NFC
+		// and has no Arabic: most text skips both passes.
+		if !below0300(text) {
+			if !norm.NFC.IsNormalString(text) {
+				text = norm.NFC.String(text)
+			}
+			if hasArabic(text) {
+				text = shapeArabic(text, func(r rune) bool { return s.fs.has(faceSans, r) })
+			}
 		}
 		for _, r := range text {
 			r, ok := cleanRune(r)
@@ -173,6 +179,23 @@ func (s *shaper) shape(spans []textSpan, size float64) *textPara {
 	end := len(s.arena)
 	p.cells = s.arena[start:end:end]
 	return p
+}
+
+// below0300 reports whether every character of s is below U+0300, where
+// no character changes under NFC and none combines with its neighbour.
+func below0300(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			continue
+		}
+		// Two-byte sequences C2..CB xx encode U+0080..U+02FF.
+		if c < 0xC2 || c > 0xCB || i+1 >= len(s) || s[i+1]&0xC0 != 0x80 {
+			return false
+		}
+		i++
+	}
+	return true
 }
 
 // breaksBefore reports whether a line may break before c (ideographic text

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"golang.org/x/text/unicode/norm"
+
 	"github.com/failwell/failwell/evaluate"
 )
 
@@ -286,6 +288,44 @@ func TestKeepTitle(t *testing.T) {
 		}
 		if got := keepTitle(scores); got != tt.want {
 			t.Errorf("keepTitle(%v) = %q, want %q", tt.levels, got, tt.want)
+		}
+	}
+}
+
+func TestBelow0300(t *testing.T) {
+	tests := []struct {
+		name string
+		s    string
+		want bool
+	}{
+		{"empty", "", true},
+		{"ASCII", "Hello, world!", true},
+		{"Polish", "Małgorzata Wójcik żółć", true},
+		{"last two-byte character below U+0300", "\u02FF", true},
+		{"combining grave", "e\u0300", false},
+		{"Greek", "Ελένη", false},
+		{"CJK", "陈静", false},
+		{"truncated sequence", "a\xC3", false},
+		{"stray continuation byte", "a\x80b", false},
+		{"overlong encoding", "\xC0\xAF", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := below0300(tt.s); got != tt.want {
+				t.Errorf("below0300(%q) = %v, want %v", tt.s, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestTextBelow0300IsNFC backs shape's shortcut: no character below U+0300,
+// alone or after another, changes under NFC.
+func TestTextBelow0300IsNFC(t *testing.T) {
+	for a := rune(0); a < 0x300; a++ {
+		for b := rune(0); b < 0x300; b++ {
+			if s := string([]rune{a, b}); !norm.NFC.IsNormalString(s) {
+				t.Fatalf("%q (U+%04X U+%04X) is not in NFC", s, a, b)
+			}
 		}
 	}
 }
