@@ -10,8 +10,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -135,5 +137,48 @@ func TestScoreDigests(t *testing.T) {
 	}
 	if bad > 0 {
 		t.Errorf("%d of %d results changed; if the change is intended, run go test ./evaluate -run TestScoreDigests -update-digests", bad, len(got)-1)
+	}
+}
+
+// TestScoreConcurrentMatchesSequential checks that a scorer shared by
+// goroutines, which reuse analysis buffers across stories, gives every story
+// the result it gets alone.
+func TestScoreConcurrentMatchesSequential(t *testing.T) {
+	stories := digestStories(t)
+	want := make([]evaluate.Result, len(stories))
+	seq := defaultScorer(t)
+	for i, s := range stories {
+		res, err := seq.Score(context.Background(), evaluate.Story{Index: i, Ref: s.id, Text: s.text, Submitted: s.ref}, s.ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = res
+	}
+	sc := defaultScorer(t)
+	const workers = 4
+	got := make([]evaluate.Result, len(stories))
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			// each worker walks the stories in its own order
+			for k := range stories {
+				i := (k*7 + w*len(stories)/workers) % len(stories)
+				s := stories[i]
+				res, err := sc.Score(context.Background(), evaluate.Story{Index: i, Ref: s.id, Text: s.text, Submitted: s.ref}, s.ref)
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if w == 0 {
+					got[i] = res
+				}
+			}
+		})
+	}
+	wg.Wait()
+	for i := range stories {
+		if !reflect.DeepEqual(got[i], want[i]) {
+			t.Errorf("story %s: concurrent result differs from the sequential one", stories[i].id)
+		}
 	}
 }
