@@ -1,6 +1,7 @@
 package evaluate
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"regexp"
@@ -240,10 +241,17 @@ type phraseIndex struct {
 	// Set by freeze: vocab maps every phrase word to its id; first[id]
 	// holds the phrases whose first word has that id.
 	vocab map[string]int32
-	first [][]phraseRef
+	first []phraseEntry
 	// reach is the largest number of word tokens after a phrase's first
 	// word in which its second word may be found (max gap + 1).
 	reach int
+}
+
+// phraseEntry holds the phrases that start with one word.
+type phraseEntry struct {
+	singles []phraseRef // one-word phrases: they match wherever the word is
+	multi   []phraseRef // longer phrases, sorted by the id of the second word
+	wild2   []phraseRef // longer phrases whose second word is "*"
 }
 
 // wildID is the id of the wildcard phrase word "*".
@@ -305,9 +313,20 @@ func (ix *phraseIndex) freeze() {
 	for i := range ix.wild {
 		intern(&ix.wild[i])
 	}
-	ix.first = make([][]phraseRef, len(ix.vocab))
+	ix.first = make([]phraseEntry, len(ix.vocab))
 	for k, refs := range ix.byFirst {
-		ix.first[ix.vocab[k]] = refs
+		e := &ix.first[ix.vocab[k]]
+		for _, r := range refs {
+			switch {
+			case len(r.ids) == 1:
+				e.singles = append(e.singles, r)
+			case r.ids[1] == wildID:
+				e.wild2 = append(e.wild2, r)
+			default:
+				e.multi = append(e.multi, r)
+			}
+		}
+		slices.SortStableFunc(e.multi, func(a, b phraseRef) int { return cmp.Compare(a.ids[1], b.ids[1]) })
 	}
 }
 
@@ -382,68 +401,26 @@ func (ix *phraseIndex) run(d *doc) [][]hit {
 	// the ids of the next word tokens a second phrase word may match
 	var winBuf [8][2]int32
 	win := winBuf[:0]
+	reach := ix.reach
+	if reach > len(winBuf) {
+		reach = 0 // no window: every phrase is tried in full
+	}
 	toks := d.Tokens
 	for i := range toks {
 		tk := &toks[i]
 		if tk.Kind == tokPunct {
 			continue
 		}
-		var refs []phraseRef
+		var e *phraseEntry
 		if tk.sid >= 0 && int(tk.sid) < len(ix.first) {
-			refs = ix.first[tk.sid]
+			e = &ix.first[tk.sid]
 		}
-		if len(refs) == 0 && len(ix.wild) == 0 {
+		if e == nil && len(ix.wild) == 0 {
 			continue
 		}
-		// The window of word tokens after i, as matchAt walks them.
-		win = win[:0]
-		reach := ix.reach
-		if reach > len(winBuf) {
-			reach = 0 // no window: every phrase is tried
-		}
-		for j := i + 1; j < len(toks) && len(win) < reach; j++ {
-			t := &toks[j]
-			if t.Sent != tk.Sent {
-				break
-			}
-			if t.Kind == tokPunct {
-				if t.soft {
-					continue
-				}
-				break
-			}
-			win = append(win, [2]int32{t.sid, t.lid})
-		}
 		touched = touched[:0]
-		try := func(r *phraseRef) {
-			if len(r.ids) == 1 {
-				// a one-word phrase matches its first word, by construction
-				// of first (and is tried in full for wildcards)
-				if r.ids[0] != wildID {
-					if best[r.pm.id] == 0 {
-						touched = append(touched, r.pm.id)
-					}
-					best[r.pm.id] = max(best[r.pm.id], i+1)
-					return
-				}
-			} else if reach > 0 {
-				w1, n := r.ids[1], min(len(win), r.pm.maxGap+1)
-				ok := false
-				for p := 0; p < n; p++ {
-					if w1 == wildID || win[p][0] == w1 || win[p][1] == w1 {
-						ok = true
-						break
-					}
-				}
-				if !ok {
-					return
-				}
-			}
-			end, ok := matchIDs(d, i, r.ids, r.pm.maxGap)
-			if !ok {
-				return
-			}
-			id := r.pm.id
+		// found records a match of matcher id that ends before token end.
+		found := func(id, end int) {
 			if best[id] == 0 {
 				touched = append(touched, id)
 			}
@@ -451,8 +428,61 @@ func (ix *phraseIndex) run(d *doc) [][]hit {
 				best[id] = end
 			}
 		}
-		for k := range refs {
-			try(&refs[k])
+		try := func(r *phraseRef) {
+			if end, ok := matchIDs(d, i, r.ids, r.pm.maxGap); ok {
+				found(r.pm.id, end)
+			}
+		}
+		if e != nil {
+			// a one-word phrase matches its first word, by construction of
+			// first
+			for k := range e.singles {
+				found(e.singles[k].pm.id, i+1)
+			}
+			if len(e.multi)+len(e.wild2) > 0 && reach == 0 {
+				for k := range e.multi {
+					try(&e.multi[k])
+				}
+				for k := range e.wild2 {
+					try(&e.wild2[k])
+				}
+			} else if len(e.multi)+len(e.wild2) > 0 {
+				// The window of word tokens after i, as matchAt walks them:
+				// a phrase can only match if its second word is among the
+				// first maxGap+1 of them.
+				win = win[:0]
+				for j := i + 1; j < len(toks) && len(win) < reach; j++ {
+					t := &toks[j]
+					if t.Sent != tk.Sent {
+						break
+					}
+					if t.Kind == tokPunct {
+						if t.soft {
+							continue
+						}
+						break
+					}
+					win = append(win, [2]int32{t.sid, t.lid})
+				}
+				if len(win) > 0 {
+					for k := range e.wild2 {
+						try(&e.wild2[k])
+					}
+				}
+				for p, w := range win {
+					for x, id := range w {
+						if id < 0 || x == 1 && id == w[0] {
+							continue
+						}
+						k, _ := slices.BinarySearchFunc(e.multi, id, func(r phraseRef, id int32) int { return cmp.Compare(r.ids[1], id) })
+						for ; k < len(e.multi) && e.multi[k].ids[1] == id; k++ {
+							if r := &e.multi[k]; r.pm.maxGap >= p {
+								try(r)
+							}
+						}
+					}
+				}
+			}
 		}
 		for k := range ix.wild {
 			try(&ix.wild[k])
