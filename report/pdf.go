@@ -517,7 +517,9 @@ func (d *pdfDoc) setFont(cp *codePage, size float64) {
 // Consecutive cells of one style and one code page are one text run.
 func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
 	sz := p.size * ptToMM
-	cs = visualOrder(cs)
+	if p.reorder {
+		cs = visualOrder(cs)
+	}
 	fs := d.sh.fs
 	pageOf := func(c glyphCell) uint16 {
 		if c.space {

@@ -62,6 +62,9 @@ type textPara struct {
 	styles []textStyle
 	size   float64      // points
 	inl    [2]textStyle // backs styles when there are at most two
+	// reorder is set when some cell is right-to-left or a pre-base vowel
+	// sign, which [visualOrder] moves; without any, lines draw as they are.
+	reorder bool
 }
 
 // textLine is cells[from:to] of a para, w wide (trailing spaces excluded).
@@ -173,6 +176,9 @@ func (s *shaper) shape(spans []textSpan, size float64) *textPara {
 			if !c.nl {
 				c.w = s.fs.width(c.f, c.r, size)
 			}
+			if c.r >= 0x0590 && (isRTL(c.r) || c.r == devaSignI) {
+				p.reorder = true
+			}
 			s.arena = append(s.arena, c)
 		}
 	}
@@ -281,7 +287,7 @@ func (s *shaper) ellipsize(p *textPara, width float64) *textPara {
 		return p
 	}
 	ell := s.fs.width(faceSans, '…', p.size)
-	out := &textPara{styles: p.styles, size: p.size}
+	out := &textPara{styles: p.styles, size: p.size, reorder: p.reorder}
 	w := 0.0
 	for _, c := range p.cells {
 		if c.nl || w+c.w+ell > width {

@@ -131,6 +131,15 @@ func TestVisualOrderReversesRightToLeftRuns(t *testing.T) {
 		if string(got) != tt.want {
 			t.Errorf("visualOrder(%q) = %q, want %q", tt.in, string(got), tt.want)
 		}
+		// drawCells reorders only paras marked for it.
+		if tt.in != tt.want && !p.reorder {
+			t.Errorf("shape(%q).reorder = false, but visualOrder changes it", tt.in)
+		}
+	}
+	for _, in := range []string{"abc", "Zoë Wójcik", "陈静", "김민준", "Ελένη"} {
+		if p := sh.shape(plainSpans(in, pdfColText, false), 10); p.reorder {
+			t.Errorf("shape(%q).reorder = true, want false", in)
+		}
 	}
 }
 
