@@ -107,8 +107,21 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 		return 3
 	}
 	for _, sheet := range candidates {
+		// The fast reader if the sheet has its simple shape (the first
+		// pass reads it all, or stops for want of a header), else
+		// excelize's.
 		rows := xlsxRows(f, sheet)
-		p, err := planSheet(f, sheet, rows, merges, opts)
+		var p *plan
+		err := errNotSimple
+		if zf, sst := sheetSource(data, f, sheet, xmlLimit); zf != nil {
+			fast := fastRows(zf, sst)
+			if p, err = planSheet(f, sheet, fast, merges, opts); !errors.Is(err, errNotSimple) {
+				rows = fast
+			}
+		}
+		if errors.Is(err, errNotSimple) {
+			p, err = planSheet(f, sheet, rows, merges, opts)
+		}
 		if err != nil {
 			if opts.Sheet != "" {
 				return nil, ferr(sheet, err)
