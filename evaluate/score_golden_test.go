@@ -91,6 +91,11 @@ func digestStories(t *testing.T) []digestStory {
 			digestStory{s.id + "/no-punct", noPunct.Replace(s.text), s.ref.AddDate(-6, 0, 0)},
 		)
 	}
+	// Long stories: many sentences, some repeated.
+	for i := 0; i+2 < len(base); i += 10 {
+		long := strings.Repeat(base[i].text+" ", 8) + base[i+1].text + " " + base[i+2].text + "\n\n" + base[i].text
+		out = append(out, digestStory{base[i].id + "/long", long, base[i].ref})
+	}
 	return out
 }
 

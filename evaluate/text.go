@@ -375,20 +375,38 @@ func (d *doc) analyze(text string, ref time.Time, stems *stemCache) {
 // sentenceSet is the set of the sentences' keys, the lower-cased words of a
 // sentence each followed by a space, stored as hashes chained to the
 // sentences that have them, so that no key string is built.
+//
+// A story of up to smallSentenceSet sentences compares hashes linearly;
+// a longer one chains them from a map.
 type sentenceSet struct {
+	hashes []uint64         // hashes[i] is sentence i's key hash
 	head   map[uint64]int32 // key hash → latest sentence with it
 	next   []int32          // next[i]: the previous sentence with i's hash, or -1
 	ka, kb []byte           // scratch keys for comparisons
 }
 
+// smallSentenceSet is the most sentences a linear search handles.
+const smallSentenceSet = 64
+
 // reset empties s for a story of n sentences.
 func (s *sentenceSet) reset(n int) {
+	s.hashes = slices.Grow(s.hashes[:0], n)[:n]
+	if n <= smallSentenceSet {
+		return
+	}
 	if s.head == nil {
 		s.head = make(map[uint64]int32, n)
 	} else {
 		clear(s.head)
 	}
 	s.next = slices.Grow(s.next[:0], n)[:n]
+}
+
+// sameKey reports whether sentences i and j have equal keys.
+func (s *sentenceSet) sameKey(d *doc, i, j int) bool {
+	s.ka = appendKey(s.ka[:0], d, i)
+	s.kb = appendKey(s.kb[:0], d, j)
+	return string(s.ka) == string(s.kb)
 }
 
 // appendKey appends sentence si's key to b.
@@ -416,6 +434,15 @@ func (s *sentenceSet) add(d *doc, si int) bool {
 			}
 			h = (h ^ ' ') * prime
 		}
+	}
+	s.hashes[si] = h
+	if len(s.hashes) <= smallSentenceSet {
+		for j, hj := range s.hashes[:si] {
+			if hj == h && s.sameKey(d, si, j) {
+				return true
+			}
+		}
+		return false
 	}
 	j, ok := s.head[h]
 	if ok {
