@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -11,11 +12,15 @@ import (
 // bounded by the vocabulary of the stories scored.
 type stemCache struct {
 	m sync.Map // string → string
-	// words memoises what analyze needs of a lower-cased word (see lookup);
-	// vocab, the scorer's interned phrase words, is fixed before the first
-	// lookup.
-	words sync.Map // string → *wordInfo
-	vocab map[string]int32
+	// frozen and words memoise what analyze needs of a lower-cased word
+	// (see lookup): frozen is a read-only map, replaced by a bigger one as
+	// words accumulate in the concurrent map words. vocab, the scorer's
+	// interned phrase words, is fixed before the first lookup.
+	frozen atomic.Pointer[map[string]*wordInfo]
+	words  sync.Map // string → *wordInfo
+	added  atomic.Int64
+	mu     sync.Mutex // held while frozen is rebuilt
+	vocab  map[string]int32
 }
 
 func (c *stemCache) stem(lower string) string {
@@ -44,13 +49,54 @@ func (c *stemCache) lookup(lower string) *wordInfo {
 	if c == nil {
 		return &wordInfo{stem: stemWord(lower), sid: -1, lid: -1, wf: wordFlagsOf(lower)}
 	}
+	fm := c.frozen.Load()
+	if fm != nil {
+		if w, ok := (*fm)[lower]; ok {
+			return w
+		}
+	}
 	if v, ok := c.words.Load(lower); ok {
 		return v.(*wordInfo)
 	}
 	st := stemWord(lower)
 	w := &wordInfo{stem: st, sid: c.id(st), lid: c.id(lower), wf: wordFlagsOf(lower)}
 	c.words.Store(lower, w)
+	frozen := 0
+	if fm != nil {
+		frozen = len(*fm)
+	}
+	if n := c.added.Add(1); n >= int64(256+frozen/2) {
+		c.refreeze()
+	}
 	return w
+}
+
+// refreeze moves the words added since the last freeze into a new frozen
+// map. An entry stored while it runs may be dropped: it is only a cache,
+// and the word is derived again when next seen.
+func (c *stemCache) refreeze() {
+	if !c.mu.TryLock() {
+		return
+	}
+	defer c.mu.Unlock()
+	old := c.frozen.Load()
+	n := int(c.added.Load())
+	if old != nil {
+		n += len(*old)
+	}
+	m := make(map[string]*wordInfo, n)
+	if old != nil {
+		for k, v := range *old {
+			m[k] = v
+		}
+	}
+	c.words.Range(func(k, v any) bool {
+		m[k.(string)] = v.(*wordInfo)
+		return true
+	})
+	c.frozen.Store(&m)
+	c.words.Clear()
+	c.added.Store(0)
 }
 
 // id returns the vocabulary id of w, or -1.
