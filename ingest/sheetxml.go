@@ -291,10 +291,15 @@ func localName(b []byte) (string, bool) {
 	return string(b), false
 }
 
-// attr returns the value of the attribute name in raw attributes, and
-// whether the attributes are simple: no entity in a value, no prefixed
-// name among the ones asked for.
+// attr returns the value of the attribute name in raw attributes and
+// whether it is there. Unusual attributes give errNotSimple: an entity or
+// white space other than a space in the value, a prefixed name like
+// name's, the attribute twice (encoding/xml accepts it).
 func attr(attrs []byte, name string) (string, bool, error) {
+	var (
+		found string
+		ok    bool
+	)
 	for len(attrs) > 0 {
 		attrs = bytes.TrimLeft(attrs, " \t\r\n")
 		if len(attrs) == 0 {
@@ -315,24 +320,21 @@ func attr(attrs []byte, name string) (string, bool, error) {
 		}
 		val := rest[1 : 1+end]
 		attrs = rest[end+2:]
-		local := key
 		if i := bytes.IndexByte(key, ':'); i >= 0 {
-			local = key[i+1:]
-			if string(local) == name {
+			if string(key[i+1:]) == name {
 				return "", false, errNotSimple
 			}
 			continue
 		}
-		if string(local) == name {
-			if bytes.IndexByte(val, '&') >= 0 || bytes.IndexByte(val, '\r') >= 0 || bytes.IndexByte(val, '\n') >= 0 || bytes.IndexByte(val, '\t') >= 0 {
-				return "", false, errNotSimple
-			}
-			// A repeated attribute is not well-formed XML; checkZip has
-			// refused it.
-			return string(val), true, nil
+		if string(key) != name {
+			continue
 		}
+		if ok || bytes.ContainsAny(val, "&\r\n\t") {
+			return "", false, errNotSimple
+		}
+		found, ok = string(val), true
 	}
-	return "", false, nil
+	return found, ok, nil
 }
 
 // unescape decodes character data as encoding/xml does: the five

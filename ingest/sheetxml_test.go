@@ -1,0 +1,193 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+)
+
+// bothReaders reads the first sheet of an xlsx with excelize's rows and
+// with the fast reader. fastErr is errNotSimple when the fast reader
+// leaves the sheet to excelize; ok is false when checkZip refuses the
+// file (the readers never see it).
+func bothReaders(tb testing.TB, data []byte) (slow, fast []rawRow, slowErr, fastErr error, ok bool) {
+	tb.Helper()
+	const limit, xmlLimit = 8 << 20, 1 << 20
+	if _, err := checkZip(data, limit); err != nil {
+		return nil, nil, nil, nil, false
+	}
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true, UnzipSizeLimit: limit, UnzipXMLSizeLimit: xmlLimit})
+	if err != nil {
+		return nil, nil, nil, nil, false
+	}
+	defer f.Close()
+	sheets := f.GetSheetList()
+	if len(sheets) == 0 {
+		return nil, nil, nil, nil, false
+	}
+	collectRows := func(rows rowSeq) (out []rawRow, err error) {
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("panic: %v", p)
+			}
+		}()
+		err = rows(func(r rawRow) bool {
+			out = append(out, r)
+			return true
+		})
+		return out, err
+	}
+	slow, slowErr = collectRows(xlsxRows(f, sheets[0]))
+	zf, sst := sheetSource(data, f, sheets[0], xmlLimit)
+	if zf == nil {
+		return slow, nil, slowErr, errNotSimple, true
+	}
+	fast, fastErr = collectRows(fastRows(zf, sst))
+	return slow, fast, slowErr, fastErr, true
+}
+
+func compareReaders(t *testing.T, data []byte, wantFast bool) {
+	t.Helper()
+	slow, fast, slowErr, fastErr, ok := bothReaders(t, data)
+	if !ok {
+		if wantFast {
+			t.Fatal("checkZip refused the file")
+		}
+		return
+	}
+	if errors.Is(fastErr, errNotSimple) {
+		if wantFast {
+			t.Fatal("the fast reader left the sheet to excelize")
+		}
+		return
+	}
+	if fastErr != nil {
+		t.Fatalf("fast reader: %v", fastErr)
+	}
+	if slowErr != nil {
+		t.Fatalf("excelize failed (%v) where the fast reader read %d rows", slowErr, len(fast))
+	}
+	if !reflect.DeepEqual(slow, fast) {
+		t.Fatalf("rows differ:\nexcelize %+v\nfast     %+v", slow, fast)
+	}
+}
+
+// TestFastReaderMatchesExcelize: on the workbooks of testdata and on
+// workbooks written by excelize (shared strings, numbers, dates, rich
+// text, escapes, gaps), the fast reader takes the sheet and gives
+// excelize's rows.
+func TestFastReaderMatchesExcelize(t *testing.T) {
+	rich := newXLSX(t, func(f *excelize.File) {
+		setRows(t, f, "Sheet1", [][]any{
+			{"Timestamp", "Name", "Story"},
+			{46286.5, "Zoë", "line one\r\nline two"},
+			{"9/21/2026", nil, "tab\there & <there> \"quoted\" _x000D_ 'x'"},
+			{nil, nil, nil},
+			{true, 42, "مرحبا 👋🏽"},
+		})
+		if err := f.SetCellRichText("Sheet1", "B6", []excelize.RichTextRun{{Text: "bold "}, {Text: "and plain"}}); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetCellFormula("Sheet1", "C7", "1+1"); err != nil {
+			t.Fatal(err)
+		}
+		if err := f.SetCellValue("Sheet1", "Z9", "far"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	tests := []struct {
+		name     string
+		data     []byte
+		wantFast bool
+	}{
+		{"forms workbook", formsWorkbook(t, false), true},
+		{"1904 workbook", formsWorkbook(t, true), true},
+		{"rich text and gaps", rich, true},
+		{"inline strings, formulas, entities", rawXLSX(t, `<row r="1"><c r="A1" t="inlineStr"><is><t>Story</t></is></c><c r="B1" t="inlineStr"><is><r><rPr><b/></rPr><t xml:space="preserve">a &amp; </t></r><r><t>b&#x1F600;&#13;</t></r><rPh sb="0" eb="1"><t>x</t></rPh></is></c></row>`+
+			`<row r="3" spans="1:3"><c r="A3" t="str"><f>CONCAT("a","b")</f><v>ab</v></c><c r="B3"><f>1+1</f></c><c r="C3" t="e"><v>#DIV/0!</v></c><c r="D3" t="b"><v>1</v></c><c r="E3" s="2"><v>46286.25</v></c></row>`+
+			"<row r=\"4\">\n  <c r=\"A4\" t=\"inlineStr\"><is><t>multi\r\nline\rtext</t></is></c>\n</row>", ""), true},
+	}
+	for _, name := range []string{"hostile/forms.xlsx", "hostile/formulas.xlsx", "hostile/merged-hidden-1904.xlsx", "merged.xlsx"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		tests = append(tests, struct {
+			name     string
+			data     []byte
+			wantFast bool
+		}{name, data, true})
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { compareReaders(t, tt.data, tt.wantFast) })
+	}
+}
+
+// TestFastReaderLeavesOddShapesToExcelize: shapes the fast reader does
+// not handle are read by excelize, and Read gives the same stories.
+func TestFastReaderLeavesOddShapesToExcelize(t *testing.T) {
+	tests := []struct{ name, sheet string }{
+		{"row without r", `<row><c r="A1" t="inlineStr"><is><t>Story</t></is></c></row><row><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>`},
+		{"rows out of order", `<row r="2"><c r="A2" t="inlineStr"><is><t>Story</t></is></c></row><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>`},
+		{"cell without r", `<row r="1"><c t="inlineStr"><is><t>Story</t></is></c></row><row r="2"><c t="inlineStr"><is><t>x</t></is></c></row>`},
+		{"CDATA", `<row r="1"><c r="A1" t="inlineStr"><is><t>Story</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t><![CDATA[x < y]]></t></is></c></row>`},
+		{"comment", `<row r="1"><c r="A1" t="inlineStr"><is><t>Story</t></is></c></row><!-- note --><row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>`},
+		{"prefixed names", `<x:row xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>Story</x:t></x:is></x:c></x:row>`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := rawXLSX(t, tt.sheet, "")
+			_, _, _, fastErr, ok := bothReaders(t, data)
+			if !ok || !errors.Is(fastErr, errNotSimple) {
+				t.Fatalf("ok=%v fast reader err = %v, want errNotSimple", ok, fastErr)
+			}
+			ss, err := Read("odd.xlsx", bytes.NewReader(data), Options{})
+			checkStories(t, "odd.xlsx", ss)
+			if err != nil {
+				t.Errorf("got %d stories, %v; want excelize's reading", len(ss), err)
+			}
+		})
+	}
+}
+
+// FuzzSheetXML: for any sheet data that checkZip accepts, the fast reader
+// either leaves the sheet to excelize or gives excelize's rows exactly.
+func FuzzSheetXML(f *testing.F) {
+	for _, s := range []string{
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>Story</t></is></c></row><row r="2"><c r="A2" t="inlineStr"><is><t>x</t></is></c></row>`,
+		`<row r="1"><c r="A1" t="inlineStr"><is><t>Story</t></is></c><c r="B1" t="inlineStr"><is><t>Date</t></is></c></row><row r="3"><c r="B3"><v>46286.5</v></c><c r="A3"><f>1+1</f></c></row>`,
+		`<row r="1"><c r="A1" t="s"><v>99</v></c></row><row r="1048577"><c r="A5"><v>1</v></c></row>`,
+		`<row r="2" spans="1:2"><c r="B2" t="inlineStr"><is><r><t>a</t></r><r><rPr><b/></rPr><t xml:space="preserve"> b_x000D_</t></r></is></c><c r="C2" t="str"><f>A1</f><v>&lt;x&gt;</v></c></row>`,
+		`<row r="5"><c r="A5" t="b"><v>1</v></c><c r="C5" t="e"><v>#N/A</v></c><c r="D5"/><c r="AA5" t="inlineStr"><is/></c></row><row r="6"/>`,
+		"<row r=\"7\">\r\n<c r=\"A7\" t=\"inlineStr\"><is><t>a\r\nb&#13;</t></is></c></row>",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if bytes.Contains(data, []byte("<!DOCTYPE")) || len(data) > 1<<16 {
+			return
+		}
+		compareReaders(t, rawXLSX(t, string(data), ""), false)
+	})
+}
+
+// TestBstrUnmarshal: _xHHHH_ escapes decode as excelize decodes them.
+func TestBstrUnmarshal(t *testing.T) {
+	tests := []struct{ in, want string }{
+		{"plain", "plain"},
+		{"a_x000D_b", "a\rb"},
+		{"_x005F_x000D_", "_x000D_"},
+		{"_x00e9_t_xZZZZ_", "ét_xZZZZ_"},
+	}
+	for _, tt := range tests {
+		if got := bstrUnmarshal(tt.in); got != tt.want {
+			t.Errorf("bstrUnmarshal(%q) = %q, want %q", tt.in, got, tt.want)
+		}
+	}
+}
