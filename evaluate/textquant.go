@@ -18,7 +18,8 @@ type stemCache struct {
 	// interned phrase words, is fixed before the first lookup.
 	frozen atomic.Pointer[map[string]*wordInfo]
 	words  sync.Map // string → *wordInfo
-	added  atomic.Int64
+	added  atomic.Int64 // words stored in words since the last freeze
+	slow   atomic.Int64 // lookups answered by words since the last freeze
 	mu     sync.Mutex // held while frozen is rebuilt
 	vocab  map[string]int32
 }
@@ -56,6 +57,10 @@ func (c *stemCache) lookup(lower string) *wordInfo {
 		}
 	}
 	if v, ok := c.words.Load(lower); ok {
+		// a word seen often but never frozen (few new words come along)
+		if c.slow.Add(1) >= refreezeAfterHits {
+			c.refreeze()
+		}
 		return v.(*wordInfo)
 	}
 	st := stemWord(lower)
@@ -97,7 +102,12 @@ func (c *stemCache) refreeze() {
 	c.frozen.Store(&m)
 	c.words.Clear()
 	c.added.Store(0)
+	c.slow.Store(0)
 }
+
+// refreezeAfterHits is how many lookups found in the concurrent map make
+// lookup freeze it even though few words were added.
+const refreezeAfterHits = 4096
 
 // id returns the vocabulary id of w, or -1.
 func (c *stemCache) id(w string) int32 {
