@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/failwell/failwell/evaluate"
@@ -36,6 +37,15 @@ type Writer struct {
 	jsonl *pendingFile
 	jw    *jsonlWriter
 	wb    *wb
+	// The JSONL lines and the workbook rows are written by two goroutines
+	// (writeRows), fed in input order.
+	toJSONL, toWB chan *pendingRow
+	rowsDone      sync.WaitGroup
+	jsonlErr      error // set by the JSONL goroutine, read after rowsDone
+	wbErr         error // set by the workbook goroutine, read after rowsDone
+	jsonlSecs     float64
+	wbSecs        float64
+	failed        atomic.Bool
 
 	// PDFs.
 	pdf    bool
@@ -57,14 +67,14 @@ type Writer struct {
 	// keepRows fills Summary.PDF and PDFErrors, for [Write].
 	keepRows bool
 	rows     int
-	sinkSecs float64 // time spent writing JSONL lines and workbook rows
-	err      error   // the first fatal error
+	err      error // the first fatal error
 }
 
 // pendingRow is a result waiting for its PDF.
 type pendingRow struct {
 	res    evaluate.Result
 	name   string        // its PDF, or ""
+	pdf    string        // its PDF, once written or reused
 	done   chan struct{} // closed when the PDF is written, reused or failed
 	hash   string
 	reused bool
@@ -102,6 +112,14 @@ func newWriter(ctx context.Context, opts Options, render pdfFunc) (_ *Writer, er
 	if w.wb, err = newWorkbook(opts, w.sum); err != nil {
 		return nil, err
 	}
+	w.toJSONL, w.toWB = make(chan *pendingRow, 256), make(chan *pendingRow, 256)
+	w.rowsDone.Add(2)
+	go w.writeRows(w.toJSONL, &w.jsonlErr, &w.jsonlSecs, func(p *pendingRow) error {
+		return w.jw.write(&p.res, p.pdf, p.err)
+	})
+	go w.writeRows(w.toWB, &w.wbErr, &w.wbSecs, func(p *pendingRow) error {
+		return w.wb.add(&p.res, p.pdf, p.err)
+	})
 	if !w.pdf {
 		return w, nil
 	}
@@ -253,8 +271,6 @@ func (w *Writer) renderRow(p *pendingRow) {
 
 // sink writes one finished row: its JSONL line and workbook rows.
 func (w *Writer) sink(p *pendingRow) error {
-	t0 := time.Now()
-	defer func() { w.sinkSecs += time.Since(t0).Seconds() }()
 	r := &p.res
 	c := &w.sum.Counts
 	c.Read++
@@ -287,11 +303,46 @@ func (w *Writer) sink(p *pendingRow) error {
 		w.sum.PDFErrors = append(w.sum.PDFErrors, p.err)
 	}
 	w.rows++
-	if err := w.jw.write(r, pdf, p.err); err != nil {
-		return fmt.Errorf("report: %s: write %s: %w", w.d.path, ResultsFile, err)
+	if w.failed.Load() {
+		return w.stopRows()
 	}
-	if err := w.wb.add(r, pdf, p.err); err != nil {
-		return fmt.Errorf("report: %s: write %s: %w", w.d.path, WorkbookFile, err)
+	p.pdf = pdf
+	w.toJSONL <- p
+	w.toWB <- p
+	return nil
+}
+
+// writeRows writes each row of in with write, until in is closed; after a
+// failure it drains in and keeps the first error in *errp.
+func (w *Writer) writeRows(in <-chan *pendingRow, errp *error, secs *float64, write func(*pendingRow) error) {
+	defer w.rowsDone.Done()
+	for p := range in {
+		if *errp != nil {
+			continue
+		}
+		t0 := time.Now()
+		err := write(p)
+		*secs += time.Since(t0).Seconds()
+		if err != nil {
+			*errp = err
+			w.failed.Store(true)
+		}
+	}
+}
+
+// stopRows ends the row goroutines and returns their first error.
+func (w *Writer) stopRows() error {
+	if w.toJSONL != nil {
+		close(w.toJSONL)
+		close(w.toWB)
+		w.toJSONL, w.toWB = nil, nil
+		w.rowsDone.Wait()
+	}
+	switch {
+	case w.jsonlErr != nil:
+		return fmt.Errorf("report: %s: write %s: %w", w.d.path, ResultsFile, w.jsonlErr)
+	case w.wbErr != nil:
+		return fmt.Errorf("report: %s: write %s: %w", w.d.path, WorkbookFile, w.wbErr)
 	}
 	return nil
 }
@@ -309,6 +360,9 @@ func (w *Writer) Close() (*Summary, error) {
 			w.err = w.drain(true)
 		}
 	}
+	if err := w.stopRows(); w.err == nil {
+		w.err = err
+	}
 	if w.err != nil {
 		// Wait for rendering goroutines before removing anything.
 		for _, p := range w.queue {
@@ -325,7 +379,7 @@ func (w *Writer) Close() (*Summary, error) {
 		}
 		sum.Stages = append(sum.Stages, Stage{Name: "pdf", Seconds: w.renderSecs})
 	}
-	sum.Stages = append(sum.Stages, Stage{Name: "rows", Seconds: w.sinkSecs})
+	sum.Stages = append(sum.Stages, Stage{Name: "jsonl", Seconds: w.jsonlSecs})
 	if err := w.jsonl.commit(); err != nil {
 		return nil, fmt.Errorf("report: %s: %w", w.d.path, err)
 	}
@@ -333,7 +387,7 @@ func (w *Writer) Close() (*Summary, error) {
 	if err := w.d.writeFile(WorkbookFile, w.wb.write); err != nil {
 		return nil, fmt.Errorf("report: %s: %w", w.d.path, err)
 	}
-	sum.Stages = append(sum.Stages, Stage{Name: "workbook", Seconds: time.Since(t0).Seconds()})
+	sum.Stages = append(sum.Stages, Stage{Name: "workbook", Seconds: w.wbSecs + time.Since(t0).Seconds()})
 	sum.Files = append([]string{ResultsFile, WorkbookFile}, sum.Files...)
 	return sum, w.ctx.Err()
 }
@@ -379,6 +433,7 @@ func (w *Writer) Abort() {
 
 // abort releases everything still open; unfinished outputs are removed.
 func (w *Writer) abort() {
+	_ = w.stopRows()
 	if w.jsonl != nil {
 		w.jsonl.abort()
 	}

@@ -123,8 +123,15 @@ func newWorkbook(opts Options, sum *Summary) (*wb, error) {
 	return b, nil
 }
 
-// close releases the workbook's temporary files.
-func (b *wb) close() { _ = b.f.Close() }
+// close releases the workbook's temporary files and goroutines.
+func (b *wb) close() {
+	for _, s := range []*sheetStream{b.cand, b.evid, b.rev} {
+		if s != nil {
+			s.discard()
+		}
+	}
+	_ = b.f.Close()
+}
 
 var _ excelize.ZipWriter = (*sortedZip)(nil)
 

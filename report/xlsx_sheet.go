@@ -21,6 +21,7 @@ import (
 // cell than the StreamWriter.
 type sheetStream struct {
 	part   *zipEntry    // the compressed part
+	z      *compressor  // compresses into part on its own goroutine
 	held   bytes.Buffer // rows held until the widths are known
 	hold   bool         // rows are being held
 	row    []byte       // the row being built
@@ -42,6 +43,7 @@ const fitRows = 1000
 func newSheetStream(headers []string, widths []float64, frozen int, hdrStyle int, hdrHeight float64) *sheetStream {
 	s := &sheetStream{part: &zipEntry{crc: crc32.NewIEEE()}, hold: true, width: widths, frozen: frozen, hdrHeight: hdrHeight}
 	_ = s.part.compress()
+	s.z = newCompressor(s.part)
 	s.startRow(hdrHeight)
 	for i, h := range headers {
 		s.str(i, hdrStyle, h)
@@ -90,7 +92,7 @@ func (s *sheetStream) release() {
 
 func (s *sheetStream) write(p []byte) {
 	if s.err == nil {
-		_, s.err = s.part.Write(p)
+		s.err = s.z.write(p)
 	}
 }
 
@@ -197,10 +199,84 @@ func (s *sheetStream) close(t sheetTail) (*zipEntry, error) {
 	b = append(b, t.pageSetup...)
 	b = append(b, `</worksheet>`...)
 	s.write(b)
+	if err := s.z.close(); s.err == nil {
+		s.err = err
+	}
 	if s.err == nil {
 		s.err = s.part.fw.Close()
 	}
 	return s.part, s.err
+}
+
+// discard stops the compressor of a sheet that will not be written.
+func (s *sheetStream) discard() { _ = s.z.close() }
+
+// compressor feeds a zip part from its own goroutine, so that deflating the
+// big sheets runs beside the building of their rows.
+type compressor struct {
+	e    *zipEntry
+	cur  []byte        // the chunk being filled
+	full chan []byte   // chunks to compress
+	free chan []byte   // chunks compressed, for reuse
+	done chan struct{} // closed when the goroutine ends
+	err  error         // the part's write error, once done
+	shut bool
+}
+
+const compressChunk = 128 << 10
+
+func newCompressor(e *zipEntry) *compressor {
+	c := &compressor{e: e, full: make(chan []byte, 4), free: make(chan []byte, 5), done: make(chan struct{})}
+	c.cur = make([]byte, 0, compressChunk)
+	go func() {
+		defer close(c.done)
+		for b := range c.full {
+			if c.err == nil {
+				_, c.err = c.e.Write(b)
+			}
+			select {
+			case c.free <- b[:0]:
+			default:
+			}
+		}
+	}()
+	return c
+}
+
+// write queues p; it fails only after the part failed.
+func (c *compressor) write(p []byte) error {
+	for len(p) > 0 {
+		n := copy(c.cur[len(c.cur):cap(c.cur)], p)
+		c.cur = c.cur[:len(c.cur)+n]
+		p = p[n:]
+		if len(c.cur) == cap(c.cur) {
+			c.flush()
+		}
+	}
+	return nil
+}
+
+func (c *compressor) flush() {
+	if len(c.cur) == 0 {
+		return
+	}
+	c.full <- c.cur
+	select {
+	case c.cur = <-c.free:
+	default:
+		c.cur = make([]byte, 0, compressChunk)
+	}
+}
+
+// close compresses what is queued and ends the goroutine.
+func (c *compressor) close() error {
+	if !c.shut {
+		c.shut = true
+		c.flush()
+		close(c.full)
+		<-c.done
+	}
+	return c.err
 }
 
 // colorScale is a three-colour scale conditional format over sqref.

@@ -116,7 +116,7 @@ func TestRunJSONStages(t *testing.T) {
 			t.Errorf("stage %s: %v seconds", s.Name, s.Seconds)
 		}
 	}
-	if got, want := strings.Join(names, ","), "ingest,score,write,report.pdf,report.rows,report.workbook"; got != want {
+	if got, want := strings.Join(names, ","), "ingest,score,write,report.pdf,report.jsonl,report.workbook"; got != want {
 		t.Errorf("stages %s, want %s", got, want)
 	}
 }

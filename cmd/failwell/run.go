@@ -8,6 +8,7 @@ import (
 	"fmt"
 	iofs "io/fs"
 	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -125,24 +126,19 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 
 		Fingerprint: fingerprint,
 	}
-	cache := report.OpenScoreCache(s.cfg.Out, s.scorer, buildID(), s.rubricSum, s.cfg.Force)
 	prog := newProgress(log, "score", -1)
-	b := &batch{s: s, src: src, cache: cache, prog: prog, log: log}
+	b := &batch{s: s, src: src, prog: prog, log: log}
 	sum, runErr := b.run(ctx, &info)
 	prog.stop()
 	if runErr == nil && src.err != nil {
 		// An input file could not be read: nothing is written.
 		runErr = asUsage(src.err)
 	}
-	if n := cache.Hits(); n > 0 {
-		log.printf("%d unchanged rows kept their scores; %d scored", n, cache.Misses())
-	}
 
 	var result error
 	var usage *usageError
 	switch {
 	case errors.As(runErr, &usage):
-		cache.Commit(false)
 		if createdOut {
 			os.Remove(s.cfg.Out) // only if empty
 		}
@@ -163,9 +159,9 @@ func runRun(ctx context.Context, g *globalOptions, fs *pflag.FlagSet, args []str
 		info.Counts = sum.Counts
 		info.Outputs = sum.Files
 	}
-	if err := cache.Commit(runErr == nil && ctx.Err() == nil); err != nil {
-		log.printf("scores not kept for the next run: %v", err)
-	}
+	// Scores are no longer kept between runs (scoring again is cheaper
+	// than reading them back): remove an earlier version's file.
+	os.Remove(filepath.Join(s.cfg.Out, ".failwell-scores.jsonl"))
 	info.End = time.Now().UTC()
 	if err := report.WriteRun(s.cfg.Out, info); err != nil && result == nil {
 		result = err

@@ -76,11 +76,10 @@ func (src *source) stories() iter.Seq[evaluate.Story] {
 
 // batch is one run of the pipeline input → scores → outputs.
 type batch struct {
-	s     *setup
-	src   *source
-	cache *report.ScoreCache
-	prog  *progress
-	log   *logger
+	s    *setup
+	src  *source
+	prog *progress
+	log  *logger
 
 	rejected []string // why each rejected row was rejected, in input order
 }
@@ -88,9 +87,10 @@ type batch struct {
 // run scores the batch and writes its outputs. Without PDFs that is one
 // pass: each result is written as it is scored. With PDFs, a first pass
 // scores every row (keeping only the cohort's mean levels and the batch
-// size, which every PDF shows), then a second pass reads the input again,
-// takes each score from the score cache, and renders and writes. Neither
-// pass holds the batch.
+// size, which every PDF shows), then a second pass reads and scores the
+// input again, and renders and writes. Neither
+// pass holds the batch. (Scoring is deterministic, and cheaper than storing
+// and decoding the first pass's results.)
 func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary, error) {
 	s := b.s
 	t0 := time.Now()
@@ -111,7 +111,7 @@ func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary,
 	if !s.cfg.NoPDF {
 		var means report.MeanLevels
 		scored, maxIndex := 0, 0
-		err := evaluate.RunStream(ctx, b.cache, b.src.stories(), eopts, func(r *evaluate.Result) error {
+		err := evaluate.RunStream(ctx, b.s.scorer, b.src.stories(), eopts, func(r *evaluate.Result) error {
 			means.Add(r)
 			if r.Scored() {
 				scored++
@@ -125,7 +125,6 @@ func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary,
 		b.log.printf("scored %d of %d rows in %.1fs; writing %d PDFs", scored, b.src.rows, time.Since(t0).Seconds(), scored)
 		stages = append(stages, report.Stage{Name: "ingest", Seconds: b.src.busy.Seconds()},
 			report.Stage{Name: "score", Seconds: time.Since(t0).Seconds()})
-		b.cache.Freeze()
 		ropts.CohortMeans = means.Means()
 		ropts.BatchSize = max(b.src.rows, maxIndex+1)
 		ropts.Progress = b.prog.step
@@ -137,7 +136,7 @@ func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary,
 	if err != nil {
 		return nil, err
 	}
-	err = evaluate.RunStream(ctx, b.cache, b.src.stories(), eopts, func(r *evaluate.Result) error {
+	err = evaluate.RunStream(ctx, b.s.scorer, b.src.stories(), eopts, func(r *evaluate.Result) error {
 		if !r.Scored() {
 			b.rejected = append(b.rejected, describeErr(r))
 		}
