@@ -17,10 +17,10 @@ type stemCache struct {
 	// words accumulate in the concurrent map words. vocab, the scorer's
 	// interned phrase words, is fixed before the first lookup.
 	frozen atomic.Pointer[map[string]*wordInfo]
-	words  sync.Map // string → *wordInfo
+	words  sync.Map     // string → *wordInfo
 	added  atomic.Int64 // words stored in words since the last freeze
 	slow   atomic.Int64 // lookups answered by words since the last freeze
-	mu     sync.Mutex // held while frozen is rebuilt
+	mu     sync.Mutex   // held while frozen is rebuilt
 	vocab  map[string]int32
 }
 
