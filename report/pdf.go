@@ -170,15 +170,20 @@ type pdfDoc struct {
 	curSize float64
 	loaded  map[*codePage]bool // code pages added to this PDF
 
-	// Page content is written by the operators below (rect, line, circle,
-	// textRun) rather than by fpdf's methods of the same name, which allocate a string per number. They format numbers
-	// exactly as fpdf does (strconv 'f' with fpdf's precision), so the
-	// output is the same byte for byte.
-	k, h         float64      // fpdf's points per millimetre and page height (mm)
-	ob           []byte       // the operator being written
-	rd           bytes.Reader // hands ob to fpdf
-	fillC, textC pdfRGB       // current fill and text colours
-	run          []byte       // the codes of the text run being drawn
+	// Page content is written by the operators below (colours, line
+	// width, font selection, text runs, shapes) into ob and handed to fpdf
+	// a page at a time (flush), rather than through fpdf's methods of the
+	// same name, which allocate a string per number and keep state of their
+	// own. They format numbers exactly as fpdf does (strconv 'f' with
+	// fpdf's precision): the operators are fpdf's, byte for byte, except
+	// that a new page opens with fpdf's defaults before the state in use is
+	// set again (see addPage).
+	k, h         float64 // fpdf's points per millimetre and page height (mm)
+	ob           []byte  // the page's operators not yet handed to fpdf
+	fillC, textC pdfRGB  // current fill and text colours
+	drawC        pdfRGB  // current stroke colour
+	lw           float64 // current line width (mm)
+	run          []byte  // the codes of the text run being drawn
 }
 
 func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte, sc *pdfScratch) *pdfDoc {
@@ -218,6 +223,7 @@ func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte, sc 
 	p.SetProducer("failwell (go-pdf/fpdf)", false)
 	d.k = p.GetConversionRatio()
 	_, d.h = p.GetPageSize()
+	d.lw = p.GetLineWidth()
 	d.pdf = p
 	return d
 }
@@ -306,11 +312,17 @@ func appendFixed(b []byte, v float64, prec int) []byte {
 // put appends s to the operator.
 func (d *pdfDoc) put(s string) { d.ob = append(d.ob, s...) }
 
-// emit writes the operator as one line of the current page's content.
-func (d *pdfDoc) emit() {
-	d.rd.Reset(d.ob)
-	d.pdf.RawWriteBuf(&d.rd)
-	d.ob = d.ob[:0]
+// emit ends the operator: a line of the current page's content.
+func (d *pdfDoc) emit() { d.ob = append(d.ob, '\n') }
+
+// flush hands the operators written since the last flush to fpdf, as
+// content of the current page: a page's content goes in one piece. It must
+// run before any fpdf call that writes to a page or changes page.
+func (d *pdfDoc) flush() {
+	if n := len(d.ob); n > 0 {
+		d.pdf.RawWriteStr(string(d.ob[:n-1])) // fpdf adds the newline
+		d.ob = d.ob[:0]
+	}
 }
 
 // putColor appends c as fpdf's SetFillColor (op "g"/"rg") or SetDrawColor
@@ -330,15 +342,44 @@ func (d *pdfDoc) putColor(c pdfRGB, gray, full string) {
 	d.put(full)
 }
 
-// fill sets the fill colour. Fill and stroke colours go through fpdf,
-// which repeats them at the top of each new page.
+// fill sets the fill colour (fpdf's SetFillColor).
 func (d *pdfDoc) fill(c pdfRGB) {
 	d.fillC = c
-	d.pdf.SetFillColor(int(c.r), int(c.g), int(c.b))
+	d.putColor(c, "g", "rg")
+	d.emit()
 }
 
-// stroke sets the stroke colour.
-func (d *pdfDoc) stroke(c pdfRGB) { d.pdf.SetDrawColor(int(c.r), int(c.g), int(c.b)) }
+// stroke sets the stroke colour (fpdf's SetDrawColor).
+func (d *pdfDoc) stroke(c pdfRGB) {
+	d.drawC = c
+	d.putColor(c, "G", "RG")
+	d.emit()
+}
+
+// lineWidth sets the width of stroked lines, in millimetres (fpdf's
+// SetLineWidth).
+func (d *pdfDoc) lineWidth(w float64) {
+	d.lw = w
+	d.num(w*d.k, 2)
+	d.put(" w")
+	d.emit()
+}
+
+// addPage starts a page. fpdf, which never sees the colours, line width
+// or font, opens it with its defaults; the line width and colours in use
+// are set again, as fpdf's AddPage does, and the next text run sets its
+// font.
+func (d *pdfDoc) addPage() {
+	d.flush()
+	first := d.pdf.PageCount() == 0
+	d.pdf.AddPage()
+	if !first {
+		d.lineWidth(d.lw)
+		d.stroke(d.drawC)
+		d.fill(d.fillC)
+	}
+	d.curFont = nil
+}
 
 // textCol sets the colour of the text runs drawn next.
 func (d *pdfDoc) textCol(c pdfRGB) { d.textC = c }
@@ -504,12 +545,19 @@ func (d *pdfDoc) setFont(cp *codePage, size float64) {
 	if cp == d.curFont && size == d.curSize {
 		return
 	}
+	pf := cp.build()
 	if !d.loaded[cp] {
-		pf := cp.build()
 		d.pdf.AddFontFromBytes(cp.family, "", pf.def, pf.z)
 		d.loaded[cp] = true
 	}
-	d.pdf.SetFont(cp.family, "", size)
+	// fpdf's SetFont writes this operator (and costs more than the text
+	// run): the font's resource name is known (see fpdfFontID).
+	d.put("BT /F")
+	d.put(pf.id)
+	d.put(" ")
+	d.num(size, 2)
+	d.put(" Tf ET")
+	d.emit()
 	d.curFont, d.curSize = cp, size
 }
 
@@ -577,7 +625,7 @@ func (d *pdfDoc) drawCells(p *textPara, cs []glyphCell, x, y float64) {
 		fauxBold := st.bold && !hasBold(cs[i].f)
 		if fauxBold {
 			d.stroke(st.color)
-			d.pdf.SetLineWidth(p.size * ptToMM * 0.035)
+			d.lineWidth(p.size * ptToMM * 0.035)
 			d.put("2 Tr")
 			d.emit()
 		}
@@ -655,8 +703,7 @@ func (d *pdfDoc) ensure(h float64) {
 
 // newPage starts a continuation page with a slim running header.
 func (d *pdfDoc) newPage() {
-	d.pdf.AddPage()
-	d.curFont = nil
+	d.addPage()
 	d.fill(d.accent)
 	d.rect(0, 0, d.pageW, 2.2)
 	w := d.contentW()
@@ -666,7 +713,7 @@ func (d *pdfDoc) newPage() {
 		d.text(d.pageW-d.mr, 11, w*0.38, 8.5, 'R', plainSpans(org, pdfColMuted, false)...)
 	}
 	d.stroke(pdfColRule)
-	d.pdf.SetLineWidth(0.2)
+	d.lineWidth(0.2)
 	d.line(d.ml, 14, d.pageW-d.mr, 14)
 	d.y = d.top
 }
@@ -682,7 +729,7 @@ func (d *pdfDoc) name() string {
 // ---- the document ----
 
 func (d *pdfDoc) render() {
-	d.pdf.AddPage()
+	d.addPage()
 	d.header()
 	if !d.res.Scored() {
 		d.y += 4
@@ -696,10 +743,12 @@ func (d *pdfDoc) render() {
 	}
 	n := d.pdf.PageCount()
 	for i := 1; i <= n; i++ {
+		d.flush()
 		d.pdf.SetPage(i)
 		d.curFont = nil
 		d.footer(i, n)
 	}
+	d.flush()
 }
 
 const pdfBandH = 46
@@ -725,6 +774,7 @@ func (d *pdfDoc) header() {
 			h = math.Min(h, w*info.Height()/info.Width())
 			d.fill(pdfColWhite)
 			d.roundedRect(x, 5.5, w+3.6, h+3, 1.5)
+			d.flush()
 			d.pdf.ImageOptions("logo", x+1.8, 7, w, h, false, fpdf.ImageOptions{ImageType: logoImageType(d.logo)}, 0, "")
 			x += w + 8
 		}
@@ -847,7 +897,7 @@ func (d *pdfDoc) glance() {
 			d.rect(trackX, y+1.6, trackW*float64(lv)/4, 4.2)
 		}
 		d.stroke(pdfColWhite)
-		d.pdf.SetLineWidth(0.5)
+		d.lineWidth(0.5)
 		for k := 1; k < 4; k++ {
 			gx := trackX + trackW*float64(k)/4
 			d.line(gx, y+1.6, gx, y+5.8)
@@ -906,7 +956,7 @@ func keepTitle(scores []evaluate.Score) string {
 func (d *pdfDoc) meanMarker(x, y0, y1 float64) {
 	c := pdfRGB{0x22, 0x22, 0x22}
 	d.stroke(c)
-	d.pdf.SetLineWidth(0.55)
+	d.lineWidth(0.55)
 	d.line(x, y0+1, x, y1)
 	d.fill(c)
 	d.triangle([2]float64{x - 1.3, y0 - 0.6}, [2]float64{x + 1.3, y0 - 0.6}, [2]float64{x, y0 + 1.2})
@@ -1105,7 +1155,7 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 			d.circle(px+0.8, y+3.4, 1.25, "f")
 		} else {
 			d.stroke(pdfColRule)
-			d.pdf.SetLineWidth(0.35)
+			d.lineWidth(0.35)
 			d.circle(px+0.8, y+3.4, 1.1, "S")
 		}
 	}
@@ -1159,7 +1209,7 @@ func (d *pdfDoc) criterion(i int, s evaluate.Score, title string) {
 	}
 	d.y += 3.5
 	d.stroke(pdfColRule)
-	d.pdf.SetLineWidth(0.2)
+	d.lineWidth(0.2)
 	if d.y < d.bot {
 		d.line(d.ml, d.y, d.pageW-d.mr, d.y)
 	}
@@ -1376,7 +1426,7 @@ func (d *pdfDoc) highlight(text string) []textSpan {
 func (d *pdfDoc) footer(i, n int) {
 	y := d.pageH - 13
 	d.stroke(pdfColRule)
-	d.pdf.SetLineWidth(0.2)
+	d.lineWidth(0.2)
 	d.line(d.ml, y, d.pageW-d.mr, y)
 	var parts []string
 	if rb := d.opts.Rubric; rb != nil {

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"compress/zlib"
+	"crypto/sha1"
 	"embed"
 	"encoding/binary"
 	"encoding/json"
@@ -103,10 +104,12 @@ type codePage struct {
 	build  func() pageFont // builds the font once, on first use
 }
 
-// pageFont is a built code page: the fpdf JSON font definition and the
-// zlib-compressed TrueType program.
+// pageFont is a built code page: the fpdf JSON font definition, the
+// zlib-compressed TrueType program, and the name fpdf gives the font in
+// page content ("/F" + id).
 type pageFont struct {
 	def, z []byte
+	id     string
 }
 
 // page0Extra are the non-ASCII characters of page 0 (codes 127..255) of the
@@ -277,7 +280,33 @@ func (sf *sfnt) buildPage(f face, n int, runes []rune) pageFont {
 	}
 	d.Diff = diff.String()
 	def, _ := json.Marshal(d)
-	return pageFont{def: def, z: z.Bytes()}
+	return pageFont{def: def, z: z.Bytes(), id: fpdfFontID(d)}
+}
+
+// fpdfFontID is the resource name fpdf (v0.12.0, generateFontID) gives the
+// font d once AddFontFromBytes has read it: the SHA-1 of its definition
+// re-encoded as JSON without the file name. Knowing it lets drawCells select
+// a font with one content operator instead of fpdf's SetFont;
+// TestPDFFontResourceNames checks that the two agree.
+func fpdfFontID(d fontDef) string {
+	// The exported fields of fpdf's fontDefType, in its order.
+	v := struct {
+		Tp           string
+		Name         string
+		Desc         fontDesc
+		Up           int
+		Ut           int
+		Cw           []int
+		Enc          string
+		Diff         string
+		File         string
+		Size1, Size2 int
+		OriginalSize int
+		N            int
+		DiffN        int
+	}{Tp: d.Tp, Name: d.Name, Desc: d.Desc, Up: d.Up, Ut: d.Ut, Cw: d.Cw, Enc: d.Enc, Diff: d.Diff, OriginalSize: d.OriginalSize}
+	b, _ := json.Marshal(&v)
+	return fmt.Sprintf("%x", sha1.Sum(b))
 }
 
 // has reports whether face f has a glyph for r.

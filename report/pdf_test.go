@@ -675,3 +675,29 @@ func TestAppendFixedMatchesStrconv(t *testing.T) {
 		}
 	})
 }
+
+// TestPDFFontResourceNames checks that every font a page selects is one
+// the PDF defines: drawCells names fonts itself (see fpdfFontID).
+func TestPDFFontResourceNames(t *testing.T) {
+	res := pdfTestResult("Nguyễn 陈静 김민준 שרה", "Spring", pdfTestStory+"\nसमस्या ไทย Ελένη")
+	pdf := renderPDFBytes(t, res, pdfTestOpts())
+	defined := map[string]bool{}
+	for _, m := range regexp.MustCompile(`/F([0-9a-f]{40}) \d+ 0 R`).FindAllSubmatch(pdf, -1) {
+		defined[string(m[1])] = true
+	}
+	used := regexp.MustCompile(`BT /F([0-9a-f]+) [0-9.]+ Tf ET`).FindAllSubmatch(pdf, -1)
+	if len(used) == 0 {
+		t.Fatal("no font selected in the page content")
+	}
+	seen := map[string]bool{}
+	for _, m := range used {
+		id := string(m[1])
+		if !defined[id] {
+			t.Errorf("page content selects font /F%s, which the PDF does not define", id)
+		}
+		seen[id] = true
+	}
+	if len(seen) != len(defined) {
+		t.Errorf("page content selects %d fonts, the PDF defines %d", len(seen), len(defined))
+	}
+}
