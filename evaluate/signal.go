@@ -251,6 +251,7 @@ type phraseIndex struct {
 type phraseEntry struct {
 	singles []phraseRef // one-word phrases: they match wherever the word is
 	multi   []phraseRef // longer phrases, sorted by the id of the second word
+	second  []int32     // second[k] is the id of multi[k]'s second word
 	wild2   []phraseRef // longer phrases whose second word is "*"
 }
 
@@ -327,6 +328,9 @@ func (ix *phraseIndex) freeze() {
 			}
 		}
 		slices.SortStableFunc(e.multi, func(a, b phraseRef) int { return cmp.Compare(a.ids[1], b.ids[1]) })
+		for _, r := range e.multi {
+			e.second = append(e.second, r.ids[1])
+		}
 	}
 }
 
@@ -474,8 +478,16 @@ func (ix *phraseIndex) run(d *doc) [][]hit {
 						if id < 0 || x == 1 && id == w[0] {
 							continue
 						}
-						k, _ := slices.BinarySearchFunc(e.multi, id, func(r phraseRef, id int32) int { return cmp.Compare(r.ids[1], id) })
-						for ; k < len(e.multi) && e.multi[k].ids[1] == id; k++ {
+						// the first phrase whose second word is id
+						k, hi := 0, len(e.second)
+						for k < hi {
+							if h := int(uint(k+hi) >> 1); e.second[h] < id {
+								k = h + 1
+							} else {
+								hi = h
+							}
+						}
+						for ; k < len(e.second) && e.second[k] == id; k++ {
 							if r := &e.multi[k]; r.pm.maxGap >= p {
 								try(r)
 							}
