@@ -49,6 +49,7 @@ measure() { # measure LABEL OUT ARGS... → one table row
 	printf '| %s | %s | %s | %s | %d |\n' "$n" "$mode" "$label" "$wall" $((rss / 1024))
 }
 
+outs=()
 for n in "${SIZES[@]}"; do
 	in="$WORK/cohort-$n.xlsx"
 	[ -f "$in" ] || go run ./samples/gen -n "$n" -o "$in"
@@ -59,12 +60,17 @@ for n in "${SIZES[@]}"; do
 	for mode in "${modes[@]}"; do
 		flags=()
 		[ "$mode" = no-pdf ] && flags=(--no-pdf)
-		out="$WORK/out-$n-$mode"
-		rm -rf "$out"
+		# A fresh output directory: deleting thousands of files just before a
+		# run slows the file creations that follow on ext4 (discard), which
+		# would be measured as the run's time.
+		out="$WORK/out-$n-$mode-$$-$RANDOM"
 		cp "$in" "$WORK/cohort.xlsx"
+		sync
 		measure "$n" "$mode" first "$out" "$WORK/cohort.xlsx" "${flags[@]}"
 		measure "$n" "$mode" "rerun, unchanged" "$out" "$WORK/cohort.xlsx" "${flags[@]}"
 		cp "$grown" "$WORK/cohort.xlsx"
 		measure "$n" "$mode" "rerun, +1 row" "$out" "$WORK/cohort.xlsx" "${flags[@]}"
+		outs+=("$out")
 	done
 done
+rm -rf "${outs[@]}" # after all measurements, not between them
