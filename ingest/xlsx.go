@@ -22,10 +22,21 @@ import (
 func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) bool) (notes []string, err error) {
 	// A malformed workbook must not crash the run: a panic in the xlsx
 	// library becomes an error for this file.
+	// The worksheets' XML is checked (see checkSheets) on the other core
+	// while the workbook is opened and the first pass reads; its verdict
+	// is awaited before merged cells or formulas are looked up and before
+	// any story is emitted, and a damaged sheet's error wins over any
+	// other.
+	var check func() (merges bool, err error)
 	defer func() {
 		if p := recover(); p != nil {
 			notes = nil
 			err = &FileError{File: base, Err: &panicError{value: p, stack: debug.Stack()}}
+		}
+		if check != nil {
+			if _, cerr := check(); cerr != nil {
+				notes, err = nil, &FileError{File: base, Err: cerr}
+			}
 		}
 	}()
 	ferr := func(sheet string, err error) error { return &FileError{File: base, Sheet: sheet, Err: err} }
@@ -36,10 +47,11 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 	if xmlLimit == 0 {
 		xmlLimit = min(DefaultUnzipXMLSizeLimit, limit)
 	}
-	merges, err := checkZip(data, limit)
+	zr, err := checkZipSize(data, limit)
 	if err != nil {
 		return nil, ferr("", err)
 	}
+	check = checkSheetsAsync(zr)
 	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{
 		RawCellValue:      true,
 		UnzipSizeLimit:    limit,
@@ -115,12 +127,12 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 		err := errNotSimple
 		if zf, sst := sheetSource(data, f, sheet, xmlLimit); zf != nil {
 			fast := fastRows(zf, sst)
-			if p, err = planSheet(f, sheet, fast, merges, opts); !errors.Is(err, errNotSimple) {
+			if p, err = planSheet(f, sheet, fast, check, opts); !errors.Is(err, errNotSimple) {
 				rows = fast
 			}
 		}
 		if errors.Is(err, errNotSimple) {
-			p, err = planSheet(f, sheet, rows, merges, opts)
+			p, err = planSheet(f, sheet, rows, check, opts)
 		}
 		if err != nil {
 			if opts.Sheet != "" {
@@ -140,6 +152,9 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 			notes = append(notes, "1904 date system")
 		}
 		notes = append(notes, p.notes()...)
+		if _, err := check(); err != nil {
+			return nil, ferr("", err)
+		}
 		if err := p.emit(rows, emit); err != nil {
 			return nil, ferr(sheet, err)
 		}
@@ -157,13 +172,18 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 
 // planSheet is the first pass over one sheet (see [survey]). It stops
 // early, after the rows searched for a header, when they hold none: a big
-// sheet that is not the data is not read whole. With merges (the workbook
+// sheet that is not the data is not read whole. It then waits for check
+// (the worksheets' XML is well-formed). With merges (the workbook
 // has merged cells) it reads the sheet's merged ranges and, if any starts
 // below the header, reads the rows again with them filled in; it then
 // looks up which empty story cells hold a formula.
-func planSheet(f *excelize.File, sheet string, rows rowSeq, merges bool, opts Options) (*plan, error) {
+func planSheet(f *excelize.File, sheet string, rows rowSeq, check func() (bool, error), opts Options) (*plan, error) {
 	o := &observer{wantEmpty: true}
 	p, err := survey("", sheet, rows, opts, true, o)
+	if err != nil {
+		return nil, err
+	}
+	merges, err := check()
 	if err != nil {
 		return nil, err
 	}
@@ -240,22 +260,38 @@ func mergedRanges(f *excelize.File, sheet string, header int) []mergeRange {
 }
 
 // checkZip refuses, before anything is unpacked, a zip whose entries
-// declare more than limit bytes in total, and checks that every worksheet
-// is well-formed XML (excelize's streaming reader stops silently at an XML
-// error, which would drop rows without a word). It reports whether any
+// declare more than limit bytes in total (checkZipSize), and checks that
+// every worksheet is well-formed XML (checkSheets). It reports whether any
 // worksheet has merged cells.
 func checkZip(data []byte, limit int64) (merges bool, err error) {
+	zr, err := checkZipSize(data, limit)
+	if err != nil {
+		return false, err
+	}
+	return checkSheets(zr)
+}
+
+// checkZipSize opens the zip and refuses it if its entries declare more
+// than limit bytes in total.
+func checkZipSize(data []byte, limit int64) (*zip.Reader, error) {
 	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
 	if err != nil {
-		return false, fmt.Errorf("%w: not a valid xlsx (zip) file: %w", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: not a valid xlsx (zip) file: %w", ErrCorrupt, err)
 	}
 	var total uint64
 	for _, zf := range zr.File {
 		total += zf.UncompressedSize64
 		if total > uint64(limit) {
-			return false, fmt.Errorf("%w: unpacks to more than %s (limit %s)", ErrTooLarge, size(int(min(total, 1<<62))), size(int(limit)))
+			return nil, fmt.Errorf("%w: unpacks to more than %s (limit %s)", ErrTooLarge, size(int(min(total, 1<<62))), size(int(limit)))
 		}
 	}
+	return zr, nil
+}
+
+// checkSheets checks that every worksheet is well-formed XML (excelize's
+// streaming reader stops silently at an XML error, which would drop rows
+// without a word). It reports whether any worksheet has merged cells.
+func checkSheets(zr *zip.Reader) (merges bool, err error) {
 	for _, zf := range zr.File {
 		name := strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))
 		if !strings.HasPrefix(name, "xl/worksheets/") || path.Ext(name) != ".xml" {
@@ -268,6 +304,29 @@ func checkZip(data []byte, limit int64) (merges bool, err error) {
 		merges = merges || m
 	}
 	return merges, nil
+}
+
+// checkSheetsAsync runs checkSheets in a goroutine and returns a function
+// that waits for its result (it may be called any number of times).
+func checkSheetsAsync(zr *zip.Reader) func() (bool, error) {
+	done := make(chan struct{})
+	var (
+		merges bool
+		err    error
+	)
+	go func() {
+		defer close(done)
+		defer func() {
+			if p := recover(); p != nil {
+				err = fmt.Errorf("%w: checking the worksheets' XML failed (%v)", ErrCorrupt, p)
+			}
+		}()
+		merges, err = checkSheets(zr)
+	}()
+	return func() (bool, error) {
+		<-done
+		return merges, err
+	}
 }
 
 // checkXML reads one zip entry as XML and checks that it is well-formed:
