@@ -14,6 +14,7 @@ import (
 	"sync"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"codeberg.org/go-pdf/fpdf"
 
@@ -320,7 +321,10 @@ func (d *pdfDoc) emit() { d.ob = append(d.ob, '\n') }
 // run before any fpdf call that writes to a page or changes page.
 func (d *pdfDoc) flush() {
 	if n := len(d.ob); n > 0 {
-		d.pdf.RawWriteStr(string(d.ob[:n-1])) // fpdf adds the newline
+		// fpdf copies the string into the page at once and keeps no
+		// reference to it, so it may share ob's bytes instead of copying a
+		// page of content first. The final newline is fpdf's.
+		d.pdf.RawWriteStr(unsafe.String(unsafe.SliceData(d.ob), n-1))
 		d.ob = d.ob[:0]
 	}
 }
