@@ -53,6 +53,46 @@ type RubricScorer struct {
 type compiledCriterion struct {
 	*Criterion
 	signals []*compiledSignal
+	// feedback[l] and next[l] are Levels[l].Feedback and NextStep with
+	// empty placeholders already dropped (see dropEmpty), indexed by
+	// dropIndex.
+	feedback, next [][4]string
+}
+
+// dropIndex indexes the variants of a template by which of {quote} and
+// {issue} have nothing to cite.
+func dropIndex(noQuote, noIssue bool) int {
+	i := 0
+	if noQuote {
+		i += 2
+	}
+	if noIssue {
+		i++
+	}
+	return i
+}
+
+// dropEmpty removes the {quote} or {issue} placeholder, with the
+// punctuation that introduces it, when there is nothing to cite.
+func dropEmpty(t string, noQuote, noIssue bool) string {
+	if noQuote && strings.Contains(t, "{quote}") {
+		t = noQuoteRE.ReplaceAllString(t, ".")
+	}
+	if noIssue && strings.Contains(t, "{issue}") {
+		t = noIssueRE.ReplaceAllString(t, ".")
+	}
+	return t
+}
+
+// dropVariants returns t's four dropEmpty variants, by dropIndex.
+func dropVariants(t string) [4]string {
+	var v [4]string
+	for _, q := range []bool{false, true} {
+		for _, i := range []bool{false, true} {
+			v[dropIndex(q, i)] = dropEmpty(t, q, i)
+		}
+	}
+	return v
 }
 
 var _ Scorer = (*RubricScorer)(nil)
@@ -70,6 +110,10 @@ func New(r *Rubric) (*RubricScorer, error) {
 	for ci := range r.Criteria {
 		c := &r.Criteria[ci]
 		cc := compiledCriterion{Criterion: c}
+		for _, l := range c.Levels {
+			cc.feedback = append(cc.feedback, dropVariants(l.Feedback))
+			cc.next = append(cc.next, dropVariants(l.NextStep))
+		}
 		idx := map[string]int{}
 		for si, sig := range c.Signals {
 			cs, err := compileSignal(sig, s.stems)
@@ -586,22 +630,24 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 		when = "no date"
 	}
 	ph := placeholders{quote: quote, issue: issue, year: year, age: age, when: when}
-	fill := func(t string) string {
+	drop := dropIndex(quote == "", issue == "")
+	// fill renders template t; dropped, when set, holds t's dropEmpty
+	// variants.
+	fill := func(t string, dropped *[4]string) string {
 		if !strings.Contains(t, "{") {
 			return strings.TrimSpace(t)
 		}
-		if quote == "" && strings.Contains(t, "{quote}") {
-			t = noQuoteRE.ReplaceAllString(t, ".")
-		}
-		if issue == "" && strings.Contains(t, "{issue}") {
-			t = noIssueRE.ReplaceAllString(t, ".")
+		if dropped != nil {
+			t = dropped[drop]
+		} else {
+			t = dropEmpty(t, quote == "", issue == "")
 		}
 		t = ph.replace(t)
 		t = strings.ReplaceAll(t, "..", ".")
 		t = strings.ReplaceAll(t, ":.", ".")
 		return strings.TrimSpace(t)
 	}
-	fb := fill(cc.Levels[level].Feedback)
+	fb := fill(cc.Levels[level].Feedback, &cc.feedback[level])
 	// advice of fired signals, most negative first, at most two
 	var advBuf [16]*scored
 	adv := advBuf[:0]
@@ -638,11 +684,11 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 		seen[n] = a.sig.ID
 		n++
 		t := replacePlaceholders(a.sig.Advice, []string{"{quote}", cite, "{issue}", cite})
-		fb += " " + fill(t)
+		fb += " " + fill(t, nil)
 	}
 	next := ""
 	if level < 4 {
-		next = fill(cc.Levels[level].NextStep)
+		next = fill(cc.Levels[level].NextStep, &cc.next[level])
 	}
 	return fb, next
 }
