@@ -13,7 +13,6 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -40,36 +39,28 @@ type MergeOptions struct {
 // Rejected rows keep their reason, id and name; their other original
 // cells, which results.jsonl does not hold, are not on the merged
 // workbook's Rejected sheet.
-func Merge(ctx context.Context, dirs []string, opts MergeOptions) (*Summary, error) {
+func Merge(ctx context.Context, dirs []string, opts MergeOptions) (_ *Summary, err error) {
 	if len(dirs) == 0 {
 		return nil, errors.New("merge: no shard directories")
 	}
-	var recs []mergeRec
 	files := map[string]int{} // input base name → batch position
 	for _, dir := range dirs {
 		if err := readRunInputs(dir, files); err != nil {
 			return nil, fmt.Errorf("merge: %s: %w", dir, err)
 		}
-		rs, err := readShard(dir)
+	}
+	var shards []*shardReader
+	defer func() {
+		for _, sr := range shards {
+			sr.f.Close()
+		}
+	}()
+	for _, dir := range dirs {
+		sr, err := openShard(dir, files)
 		if err != nil {
 			return nil, fmt.Errorf("merge: %s: %w", dir, err)
 		}
-		recs = append(recs, rs...)
-	}
-	for i := range recs {
-		recs[i].filePos = len(files)
-		if p, ok := files[recs[i].file]; ok {
-			recs[i].filePos = p
-		}
-	}
-	slices.SortStableFunc(recs, func(a, b mergeRec) int {
-		return cmp.Or(cmp.Compare(a.filePos, b.filePos), cmp.Compare(a.file, b.file), cmp.Compare(a.row, b.row))
-	})
-	for i := 1; i < len(recs); i++ {
-		if recs[i].ref == recs[i-1].ref {
-			return nil, fmt.Errorf("merge: row %s is in %s and in %s: are these shards of one batch, each given once?",
-				recs[i].ref, recs[i-1].dir, recs[i].dir)
-		}
+		shards = append(shards, sr)
 	}
 
 	d, err := openOutDir(opts.Dir)
@@ -77,65 +68,98 @@ func Merge(ctx context.Context, dirs []string, opts MergeOptions) (*Summary, err
 		return nil, fmt.Errorf("merge: %w", err)
 	}
 	defer d.Close()
-	results := make([]evaluate.Result, len(recs))
-	sum := &Summary{PDF: make([]string, len(recs)), PDFErrors: make([]error, len(recs))}
-	for i := range recs {
-		r, pdf, pdfErr, err := recs[i].result()
-		if err != nil {
-			return nil, fmt.Errorf("merge: %s: results.jsonl: row %s: %w", recs[i].dir, recs[i].ref, err)
-		}
-		r.Story.Index = i
-		results[i] = r
-		sum.PDF[i] = pdf
-		if pdfErr != "" {
-			sum.PDFErrors[i] = errors.New(pdfErr)
-			sum.PDFFailed++
-		}
+	sum := &Summary{}
+	jsonl, err := d.create(ResultsFile)
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
 	}
-	sum.Counts = countResults(results)
+	defer jsonl.abort()
+	b, err := newWorkbook(opts.Options, sum)
+	if err != nil {
+		return nil, fmt.Errorf("merge: %w", err)
+	}
+	defer b.close()
 
-	// PDFs: linked from the shard that wrote them.
+	// The shards' lines, merged in batch order: each shard's results.jsonl
+	// is in that order already.
 	t0 := time.Now()
-	for i := range recs {
+	var linkSecs float64
+	var prev *mergeRec
+	for i := 0; ; i++ {
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}
-		p := sum.PDF[i]
-		if p == "" {
-			continue
-		}
-		if !fs.ValidPath(p) || !strings.HasPrefix(p, feedbackDir+"/") {
-			return nil, fmt.Errorf("merge: %s: results.jsonl names PDF %q outside feedback/", recs[i].dir, p)
-		}
-		if err := d.mkdir(feedbackDir); err != nil {
-			return nil, fmt.Errorf("merge: %w", err)
-		}
-		if err := linkInto(d, filepath.Join(recs[i].dir, filepath.FromSlash(p)), p); err != nil {
-			return nil, fmt.Errorf("merge: %w", err)
-		}
-		sum.Counts.PDFs++
-		sum.Files = append(sum.Files, p)
-	}
-	if sum.Counts.PDFs > 0 {
-		sum.Stages = append(sum.Stages, Stage{Name: "pdf", Seconds: time.Since(t0).Seconds()})
-	}
-
-	t0 = time.Now()
-	if err := d.writeFile(ResultsFile, func(w io.Writer) error {
-		for i := range recs {
-			if _, err := w.Write(recs[i].line); err != nil {
-				return err
+		var m *shardReader
+		for _, sr := range shards {
+			if sr.head != nil && (m == nil || sr.head.before(m.head)) {
+				m = sr
 			}
 		}
-		return nil
-	}); err != nil {
+		if m == nil {
+			break
+		}
+		rec := m.head
+		if prev != nil && rec.ref == prev.ref {
+			return nil, fmt.Errorf("merge: row %s is in %s and in %s: are these shards of one batch, each given once?",
+				rec.ref, prev.dir, rec.dir)
+		}
+		if err := m.advance(); err != nil {
+			return nil, fmt.Errorf("merge: %s: %w", m.dir, err)
+		}
+		r, pdf, pdfErr, err := rec.result()
+		if err != nil {
+			return nil, fmt.Errorf("merge: %s: results.jsonl: row %s: %w", rec.dir, rec.ref, err)
+		}
+		r.Story.Index = i
+		c := &sum.Counts
+		c.Read++
+		if r.Scored() {
+			c.Scored++
+			if r.Flagged() {
+				c.Flagged++
+			}
+		} else {
+			c.Rejected++
+		}
+		var perr error
+		if pdfErr != "" {
+			perr = errors.New(pdfErr)
+			sum.PDFFailed++
+			sum.PDFFailures = append(sum.PDFFailures, PDFFailure{Row: r.Story.Ref, Err: perr})
+		}
+		if pdf != "" {
+			// PDFs: linked from the shard that wrote them.
+			if !fs.ValidPath(pdf) || !strings.HasPrefix(pdf, feedbackDir+"/") {
+				return nil, fmt.Errorf("merge: %s: results.jsonl names PDF %q outside feedback/", rec.dir, pdf)
+			}
+			t := time.Now()
+			if err := d.mkdir(feedbackDir); err != nil {
+				return nil, fmt.Errorf("merge: %w", err)
+			}
+			if err := linkInto(d, filepath.Join(rec.dir, filepath.FromSlash(pdf)), pdf); err != nil {
+				return nil, fmt.Errorf("merge: %w", err)
+			}
+			linkSecs += time.Since(t).Seconds()
+			c.PDFs++
+			sum.Files = append(sum.Files, pdf)
+		}
+		if _, err := jsonl.Write(rec.line); err != nil {
+			return nil, fmt.Errorf("merge: %s: write %s: %w", d.path, ResultsFile, err)
+		}
+		if err := b.add(&r, pdf, perr); err != nil {
+			return nil, fmt.Errorf("merge: %s: write %s: %w", d.path, WorkbookFile, err)
+		}
+		prev = rec
+	}
+	if sum.Counts.PDFs > 0 {
+		sum.Stages = append(sum.Stages, Stage{Name: "pdf", Seconds: linkSecs})
+	}
+	if err := jsonl.commit(); err != nil {
 		return nil, fmt.Errorf("merge: %s: %w", d.path, err)
 	}
-	sum.Stages = append(sum.Stages, Stage{Name: "jsonl", Seconds: time.Since(t0).Seconds()})
+	sum.Stages = append(sum.Stages, Stage{Name: "rows", Seconds: time.Since(t0).Seconds() - linkSecs})
 	t0 = time.Now()
-	if err := d.writeFile(WorkbookFile, func(w io.Writer) error {
-		return writeWorkbook(w, results, opts.Options, sum)
-	}); err != nil {
+	if err := d.writeFile(WorkbookFile, b.write); err != nil {
 		return nil, fmt.Errorf("merge: %s: %w", d.path, err)
 	}
 	sum.Stages = append(sum.Stages, Stage{Name: "workbook", Seconds: time.Since(t0).Seconds()})
@@ -172,37 +196,67 @@ func readRunInputs(dir string, files map[string]int) error {
 	return nil
 }
 
-// readShard reads dir/results.jsonl.
-func readShard(dir string) ([]mergeRec, error) {
+// shardReader reads one shard's results.jsonl a line at a time; head is
+// the line read and not yet merged (nil at the end).
+type shardReader struct {
+	dir   string
+	f     *os.File
+	br    *bufio.Reader
+	files map[string]int
+	n     int // lines read
+	head  *mergeRec
+}
+
+func openShard(dir string, files map[string]int) (*shardReader, error) {
 	f, err := os.Open(filepath.Join(dir, ResultsFile))
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	br := bufio.NewReaderSize(f, 1<<20)
-	var out []mergeRec
-	for n := 1; ; n++ {
-		line, err := br.ReadBytes('\n')
-		if len(line) > 0 {
-			if line[len(line)-1] != '\n' {
-				return nil, fmt.Errorf("%s: line %d: truncated", ResultsFile, n)
-			}
-			var head struct {
-				Row string `json:"row"`
-			}
-			if err := json.Unmarshal(line, &head); err != nil {
-				return nil, fmt.Errorf("%s: line %d: %w", ResultsFile, n, err)
-			}
-			file, row := splitRef(head.Row)
-			out = append(out, mergeRec{dir: dir, line: line, ref: head.Row, file: file, row: row})
-		}
-		if err == io.EOF {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
+	sr := &shardReader{dir: dir, f: f, br: bufio.NewReaderSize(f, 1<<20), files: files}
+	if err := sr.advance(); err != nil {
+		f.Close()
+		return nil, err
 	}
+	return sr, nil
+}
+
+// advance reads the next line into head; a line out of batch order is an
+// error (a shard writes its rows in batch order).
+func (sr *shardReader) advance() error {
+	prev := sr.head
+	sr.head = nil
+	line, err := sr.br.ReadBytes('\n')
+	if len(line) == 0 && err == io.EOF {
+		return nil
+	}
+	sr.n++
+	if err != nil && err != io.EOF {
+		return err
+	}
+	if line[len(line)-1] != '\n' {
+		return fmt.Errorf("%s: line %d: truncated", ResultsFile, sr.n)
+	}
+	var head struct {
+		Row string `json:"row"`
+	}
+	if err := json.Unmarshal(line, &head); err != nil {
+		return fmt.Errorf("%s: line %d: %w", ResultsFile, sr.n, err)
+	}
+	file, row := splitRef(head.Row)
+	rec := &mergeRec{dir: sr.dir, line: line, ref: head.Row, file: file, row: row, filePos: len(sr.files)}
+	if p, ok := sr.files[file]; ok {
+		rec.filePos = p
+	}
+	if prev != nil && rec.before(prev) {
+		return fmt.Errorf("%s: line %d: row %s comes after row %s: not in batch order", ResultsFile, sr.n, rec.ref, prev.ref)
+	}
+	sr.head = rec
+	return nil
+}
+
+// before reports whether m comes before o in batch order.
+func (m *mergeRec) before(o *mergeRec) bool {
+	return cmp.Or(cmp.Compare(m.filePos, o.filePos), cmp.Compare(m.file, o.file), cmp.Compare(m.row, o.row)) < 0
 }
 
 // splitRef splits a row reference "file:sheet:row" into the file and the
