@@ -54,9 +54,14 @@ type compiledCriterion struct {
 	*Criterion
 	signals []*compiledSignal
 	// feedback[l] and next[l] are Levels[l].Feedback and NextStep with
-	// empty placeholders already dropped (see dropEmpty), indexed by
-	// dropIndex.
-	feedback, next [][4]string
+	// empty placeholders already dropped (see dropEmpty).
+	feedback, next []dropped
+}
+
+// dropped holds the dropEmpty variants of template src, by dropIndex.
+type dropped struct {
+	src string
+	v   [4]string
 }
 
 // dropIndex indexes the variants of a template by which of {quote} and
@@ -84,12 +89,12 @@ func dropEmpty(t string, noQuote, noIssue bool) string {
 	return t
 }
 
-// dropVariants returns t's four dropEmpty variants, by dropIndex.
-func dropVariants(t string) [4]string {
-	var v [4]string
+// dropVariants returns t's four dropEmpty variants.
+func dropVariants(t string) dropped {
+	v := dropped{src: t}
 	for _, q := range []bool{false, true} {
 		for _, i := range []bool{false, true} {
-			v[dropIndex(q, i)] = dropEmpty(t, q, i)
+			v.v[dropIndex(q, i)] = dropEmpty(t, q, i)
 		}
 	}
 	return v
@@ -175,7 +180,11 @@ func (s *RubricScorer) Score(ctx context.Context, st Story, ref time.Time) (Resu
 	b := &d.bufs
 	// Pass 1: text matches of every signal. A sentence no signal matches is
 	// filler: it neither counts towards length nor shifts positions.
-	if len(b.preBy) != len(s.criteria) {
+	fits := len(b.preBy) == len(s.criteria)
+	for ci := 0; fits && ci < len(s.criteria); ci++ {
+		fits = len(b.preBy[ci]) == len(s.criteria[ci].signals)
+	}
+	if !fits {
 		n := 0
 		for _, cc := range s.criteria {
 			n += len(cc.signals)
@@ -631,14 +640,14 @@ func feedback(cc compiledCriterion, d *doc, ref time.Time, level int, counted []
 	}
 	ph := placeholders{quote: quote, issue: issue, year: year, age: age, when: when}
 	drop := dropIndex(quote == "", issue == "")
-	// fill renders template t; dropped, when set, holds t's dropEmpty
-	// variants.
-	fill := func(t string, dropped *[4]string) string {
+	// fill renders template t; pre, when set, may hold t's dropEmpty
+	// variants (unless the rubric changed since it was compiled).
+	fill := func(t string, pre *dropped) string {
 		if !strings.Contains(t, "{") {
 			return strings.TrimSpace(t)
 		}
-		if dropped != nil {
-			t = dropped[drop]
+		if pre != nil && pre.src == t {
+			t = pre.v[drop]
 		} else {
 			t = dropEmpty(t, quote == "", issue == "")
 		}
