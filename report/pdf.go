@@ -185,6 +185,9 @@ type pdfDoc struct {
 	drawC        pdfRGB  // current stroke colour
 	lw           float64 // current line width (mm)
 	run          []byte  // the codes of the text run being drawn
+	tc           []byte  // the operator setting text colour tcOf, when tcSet
+	tcOf         pdfRGB
+	tcSet        bool
 }
 
 func newDoc(fs *fontSet, res *evaluate.Result, opts PDFOptions, logo []byte, sc *pdfScratch) *pdfDoc {
@@ -330,20 +333,22 @@ func (d *pdfDoc) flush() {
 }
 
 // putColor appends c as fpdf's SetFillColor (op "g"/"rg") or SetDrawColor
-// ("G"/"RG") writes it: a gray level when r = g = b.
-func (d *pdfDoc) putColor(c pdfRGB, gray, full string) {
-	d.num(float64(c.r)/255.0, 3)
+// ("G"/"RG") writes it.
+func (d *pdfDoc) putColor(c pdfRGB, gray, full string) { d.ob = appendColor(d.ob, c, gray, full) }
+
+// appendColor appends the operator setting colour c: a gray level (op
+// gray) when r = g = b, else RGB (op full), components with three
+// decimals.
+func appendColor(b []byte, c pdfRGB, gray, full string) []byte {
+	b = appendFixed(b, float64(c.r)/255.0, 3)
 	if c.r == c.g && c.g == c.b {
-		d.put(" ")
-		d.put(gray)
-		return
+		return append(append(b, ' '), gray...)
 	}
-	d.put(" ")
-	d.num(float64(c.g)/255.0, 3)
-	d.put(" ")
-	d.num(float64(c.b)/255.0, 3)
-	d.put(" ")
-	d.put(full)
+	b = append(b, ' ')
+	b = appendFixed(b, float64(c.g)/255.0, 3)
+	b = append(b, ' ')
+	b = appendFixed(b, float64(c.b)/255.0, 3)
+	return append(append(b, ' '), full...)
 }
 
 // fill sets the fill colour (fpdf's SetFillColor).
@@ -414,6 +419,28 @@ func (d *pdfDoc) line(x1, y1, x2, y2 float64) {
 	d.emit()
 }
 
+// circleSegs are the angles fpdf's Circle draws six Bézier segments
+// between, computed as fpdf (arc) computes them: cos and sin of each of
+// the seven angles, and the control-point factor dtm.
+var circleSegs = func() (t struct {
+	cos, sin [7]float64
+	dtm      float64
+}) {
+	degStart, degEnd := 0.0, 360.0
+	angleStart := degStart * math.Pi / 180
+	angleEnd := degEnd * math.Pi / 180
+	dt := (angleEnd - angleStart) / 6
+	t.dtm = dt / 3
+	for j := range 7 {
+		a := angleStart
+		if j > 0 {
+			a = (float64(j) * dt) + angleStart
+		}
+		t.cos[j], t.sin[j] = math.Cos(a), math.Sin(a)
+	}
+	return t
+}()
+
 // circle draws a circle centred at (x, y) with radius r, filled (op "f")
 // or stroked ("S"): fpdf's Circle, six Bézier segments computed the same
 // way.
@@ -422,27 +449,21 @@ func (d *pdfDoc) circle(x, y, r float64, op string) {
 	x *= k
 	y = (h - y) * k
 	rx, ry := r*k, r*k
-	const segments = 6
-	angleStart := 0 * math.Pi / 180
-	angleEnd := 360 * math.Pi / 180
-	dt := (angleEnd - angleStart) / float64(segments)
-	dtm := dt / 3
-	t := angleStart
-	a0 := x + rx*math.Cos(t)
-	b0 := y + ry*math.Sin(t)
-	c0 := -rx * math.Sin(t)
-	d0 := ry * math.Cos(t)
+	cs, dtm := &circleSegs, circleSegs.dtm
+	a0 := x + rx*cs.cos[0]
+	b0 := y + ry*cs.sin[0]
+	c0 := -rx * cs.sin[0]
+	d0 := ry * cs.cos[0]
 	sx, sy := a0/k, h-(b0/k)
 	d.num(sx*k, 2)
 	d.put(" ")
 	d.num((h-sy)*k, 2)
 	d.put(" m\n")
-	for j := 1; j <= segments; j++ {
-		t = (float64(j) * dt) + angleStart
-		a1 := x + rx*math.Cos(t)
-		b1 := y + ry*math.Sin(t)
-		c1 := -rx * math.Sin(t)
-		d1 := ry * math.Cos(t)
+	for j := 1; j <= 6; j++ {
+		a1 := x + rx*cs.cos[j]
+		b1 := y + ry*cs.sin[j]
+		c1 := -rx * cs.sin[j]
+		d1 := ry * cs.cos[j]
 		pts := [6]float64{(a0 + (c0 * dtm)) / k, h - ((b0 + (d0 * dtm)) / k), (a1 - (c1 * dtm)) / k, h - ((b1 - (d1 * dtm)) / k), a1 / k, h - (b1 / k)}
 		for i := 0; i < 6; i += 2 {
 			if i > 0 {
@@ -518,8 +539,12 @@ func (d *pdfDoc) textRun(x, y float64, codes []byte) {
 	// from the fill colour (its "colorFlag"); its fill starts as black.
 	wrap := d.fillC != d.textC
 	if wrap {
+		if !d.tcSet || d.tcOf != d.textC {
+			d.tcOf, d.tcSet = d.textC, true
+			d.tc = appendColor(d.tc[:0], d.textC, "g", "rg")
+		}
 		d.put("q ")
-		d.putColor(d.textC, "g", "rg")
+		d.ob = append(d.ob, d.tc...)
 		d.put(" ")
 	}
 	d.put("BT ")
