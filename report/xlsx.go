@@ -684,7 +684,7 @@ func (b *wb) candidatesHeaders() ([]string, []float64) {
 // short text columns are fitted to the first fitRows rows.
 func (b *wb) startCandidates() {
 	headers, widths := b.candidatesHeaders()
-	b.cand = newSheetStream(headers, widths, 3, b.st.header, 45)
+	b.cand = newSheetStream(tmpDirFor(b.opts.Dir), headers, widths, 3, b.st.header, 45)
 	for _, col := range b.candFitCols() {
 		b.candFit[col] = displayWidth(headers[col])
 	}
@@ -799,7 +799,7 @@ var (
 // startEvidence opens the Evidence sheet: one row per scored candidate ×
 // criterion, with the quotes and the feedback.
 func (b *wb) startEvidence() {
-	b.evid = newSheetStream(evidenceHeaders, slices.Clone(evidenceWidths), 0, b.st.header, 0)
+	b.evid = newSheetStream(tmpDirFor(b.opts.Dir), evidenceHeaders, slices.Clone(evidenceWidths), 0, b.st.header, 0)
 	b.evid.release()
 }
 
@@ -826,7 +826,7 @@ func (b *wb) evidenceRows(r *evaluate.Result) {
 // startReview opens the Review sheet: one row per review flag, and one per
 // PDF that could not be written ("pdf-failed").
 func (b *wb) startReview() {
-	b.rev = newSheetStream(reviewHeaders, slices.Clone(reviewWidths), 0, b.st.header, 0)
+	b.rev = newSheetStream(tmpDirFor(b.opts.Dir), reviewHeaders, slices.Clone(reviewWidths), 0, b.st.header, 0)
 	b.rev.release()
 }
 

@@ -40,8 +40,11 @@ const fitRows = 1000
 // newSheetStream starts a sheet whose first row is headers (in header
 // style), with default widths; the caller may adjust s.width until the
 // first fitRows rows are written (release).
-func newSheetStream(headers []string, widths []float64, frozen int, hdrStyle int, hdrHeight float64) *sheetStream {
+func newSheetStream(dir string, headers []string, widths []float64, frozen int, hdrStyle int, hdrHeight float64) *sheetStream {
 	s := &sheetStream{part: &zipEntry{crc: crc32.NewIEEE()}, hold: true, width: widths, frozen: frozen, hdrHeight: hdrHeight}
+	// The compressed sheet goes to a file in the output directory, so that
+	// memory does not grow with the batch; in memory if that fails.
+	s.part.spill, _ = newSpillFile(dir)
 	_ = s.part.compress()
 	s.z = newCompressor(s.part)
 	s.startRow(hdrHeight)
@@ -208,8 +211,12 @@ func (s *sheetStream) close(t sheetTail) (*zipEntry, error) {
 	return s.part, s.err
 }
 
-// discard stops the compressor of a sheet that will not be written.
-func (s *sheetStream) discard() { _ = s.z.close() }
+// discard stops the compressor of a sheet that will not be written and
+// removes its spill file.
+func (s *sheetStream) discard() {
+	_ = s.z.close()
+	s.part.spill.close()
+}
 
 // compressor feeds a zip part from its own goroutine, so that deflating the
 // big sheets runs beside the building of their rows.

@@ -2,6 +2,7 @@ package report
 
 import (
 	"archive/zip"
+	"bufio"
 	"bytes"
 	"cmp"
 	"compress/flate"
@@ -11,6 +12,7 @@ import (
 	"hash/crc32"
 	"io"
 	"io/fs"
+	"os"
 	"regexp"
 	"slices"
 )
@@ -39,6 +41,9 @@ type sortedZip struct {
 type zipEntry struct {
 	name string
 	buf  bytes.Buffer // deflated content (plain for contentTypes until Close)
+	// spill, when set, holds the deflated content instead of buf: the big
+	// streamed sheets, whose compressed size grows with the batch.
+	spill *spillFile
 	fw   *flate.Writer
 	crc  hash.Hash32
 	size uint64
@@ -119,7 +124,11 @@ func (z *sortedZip) Create(name string) (io.Writer, error) {
 // compress starts compressing e's further writes into e.buf, at the fastest
 // level: deflating the big sheets was a third of the workbook's time.
 func (e *zipEntry) compress() error {
-	fw, err := flate.NewWriter(&e.buf, flate.BestSpeed)
+	var dst io.Writer = &e.buf
+	if e.spill != nil {
+		dst = e.spill
+	}
+	fw, err := flate.NewWriter(dst, flate.BestSpeed)
 	e.fw = fw
 	return err
 }
@@ -168,16 +177,76 @@ func (z *sortedZip) Close() error {
 			Name:               e.name,
 			Method:             zip.Deflate,
 			CRC32:              e.crc.Sum32(),
-			CompressedSize64:   uint64(e.buf.Len()),
+			CompressedSize64:   e.compressedSize(),
 			UncompressedSize64: e.size,
 		})
 		if err != nil {
 			return err
 		}
-		if _, err := e.buf.WriteTo(w); err != nil {
+		if e.spill != nil {
+			if err := e.spill.copyTo(w); err != nil {
+				return err
+			}
+		} else if _, err := e.buf.WriteTo(w); err != nil {
 			return err
 		}
 		e.buf = bytes.Buffer{}
 	}
 	return zw.Close()
+}
+
+func (e *zipEntry) compressedSize() uint64 {
+	if e.spill != nil {
+		return uint64(e.spill.n)
+	}
+	return uint64(e.buf.Len())
+}
+
+// spillFile is a temporary file, unlinked once opened, that holds a part's
+// compressed bytes on disk rather than in memory.
+type spillFile struct {
+	f  *os.File
+	bw *bufio.Writer
+	n  int64
+}
+
+// newSpillFile creates a spill file in dir (the output directory, so that
+// no personal data is written anywhere else).
+func newSpillFile(dir string) (*spillFile, error) {
+	f, err := os.CreateTemp(dir, ".failwell-sheet-*.tmp")
+	if err != nil {
+		return nil, err
+	}
+	// Unlinked at once: nothing is left behind, even after kill -9 (where
+	// the platform allows removing an open file).
+	_ = os.Remove(f.Name())
+	return &spillFile{f: f, bw: bufio.NewWriterSize(f, 256<<10)}, nil
+}
+
+func (s *spillFile) Write(p []byte) (int, error) {
+	n, err := s.bw.Write(p)
+	s.n += int64(n)
+	return n, err
+}
+
+// copyTo writes the spilled bytes to w and closes the file.
+func (s *spillFile) copyTo(w io.Writer) error {
+	defer s.close()
+	if err := s.bw.Flush(); err != nil {
+		return err
+	}
+	if _, err := s.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err := io.Copy(w, bufio.NewReaderSize(s.f, 256<<10))
+	return err
+}
+
+func (s *spillFile) close() {
+	if s != nil && s.f != nil {
+		name := s.f.Name()
+		s.f.Close()
+		_ = os.Remove(name) // where it could not be removed while open
+		s.f = nil
+	}
 }
