@@ -44,9 +44,9 @@ type zipEntry struct {
 	// spill, when set, holds the deflated content instead of buf: the big
 	// streamed sheets, whose compressed size grows with the batch.
 	spill *spillFile
-	fw   *flate.Writer
-	crc  hash.Hash32
-	size uint64
+	fw    *flate.Writer
+	crc   hash.Hash32
+	size  uint64
 }
 
 func (e *zipEntry) Write(p []byte) (int, error) {
