@@ -771,7 +771,7 @@ func (s *RubricScorer) summary(scores []Score) (strength, change string) {
 	}
 	if best >= 0 {
 		b := scores[best]
-		strength = fmt.Sprintf("%s (%d/4): %s", b.Name, b.Level, b.Descriptor)
+		strength = b.Name + " (" + strconv.Itoa(b.Level) + "/4): " + b.Descriptor
 		var top *Evidence
 		for i := range b.Evidence {
 			if e := &b.Evidence[i]; e.Effect > 0 && (top == nil || e.Effect > top.Effect) {

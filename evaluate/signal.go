@@ -732,12 +732,23 @@ func (tm *timeMatcher) find(d *doc, ref time.Time) []hit {
 	}
 	for _, st := range tm.ages {
 		if age <= st.MaxYears {
-			when := d.Text[d.Tokens[m.Tok0].Start:d.Tokens[m.Tok1-1].End]
 			return []hit{{Sent: d.Tokens[m.Tok0].Sent, Tok: m.Tok0, Tok1: m.Tok1, Value: st.Value,
-				Note: fmt.Sprintf("dated %q: about %.1f years before submission", when, age)}}
+				Note: d.timeNote(m, ref, age)}}
 		}
 	}
 	return nil
+}
+
+// timeNote returns the evidence note of the story's date m, age years
+// before ref, built once per story and reference date.
+func (d *doc) timeNote(m timeMention, ref time.Time, age float64) string {
+	if d.timeNoteSet && d.timeNoteRef == ref {
+		return d.timeNoteText
+	}
+	when := d.Text[d.Tokens[m.Tok0].Start:d.Tokens[m.Tok1-1].End]
+	d.timeNoteText = fmt.Sprintf("dated %q: about %.1f years before submission", when, age)
+	d.timeNoteRef, d.timeNoteSet = ref, true
+	return d.timeNoteText
 }
 
 // headingMatches reports whether a heading's words equal h or start or end
@@ -765,10 +776,13 @@ type sectionMatcher struct{ sections []compiledSection }
 // roles returns each sentence's section index, or -1.
 func (sm *sectionMatcher) roles(d *doc) []int {
 	n := len(d.Sentences)
-	role := make([]int, n)
+	role := slices.Grow(d.bufs.role[:0], n)[:n]
+	d.bufs.role = role
 	ns := len(sm.sections)
 	// votes[i*ns+k] is the number of section k's cues in sentence i
-	votes := make([]float64, n*ns)
+	votes := slices.Grow(d.bufs.votes[:0], n*ns)[:n*ns]
+	clear(votes)
+	d.bufs.votes = votes
 	for i := range role {
 		role[i] = -1
 	}
@@ -912,7 +926,8 @@ func (sm *sectionMatcher) find(d *doc, _ time.Time) []hit {
 	// half the pairs in order) loses most of the credit. Once the last
 	// section has begun, middle sections may recur without penalty (a
 	// recovery is an action after the result); the first may not.
-	var seq []int
+	seq := d.bufs.seq[:0]
+	defer func() { d.bufs.seq = seq[:0] }()
 	for i, r := range role {
 		if r >= 0 && !d.Sentences[i].Dup && !d.Sentences[i].Filler {
 			seq = append(seq, r)

@@ -144,6 +144,10 @@ type doc struct {
 	// wordsBefore[i] is the number of non-punctuation tokens in
 	// Tokens[:i], so that a position inside a sentence costs O(1).
 	wordsBefore []int32
+	// timeNoteText caches timeNote's note for reference date timeNoteRef.
+	timeNoteText string
+	timeNoteRef  time.Time
+	timeNoteSet  bool
 	// bufs are scratch buffers a scorer reuses from story to story.
 	bufs docBufs
 }
@@ -160,6 +164,10 @@ type docBufs struct {
 	levels  []int
 	scratch scratch
 	counts  map[string]int // content-word counts of compiledFlags.check
+	// role, votes and seq are sectionMatcher's buffers.
+	role  []int
+	votes []float64
+	seq   []int
 }
 
 // reset empties d for the analysis of text, keeping its buffers.
