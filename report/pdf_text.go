@@ -221,16 +221,19 @@ func wrapLines(p *textPara, width float64) []textLine {
 		w := 0.0
 		brkEnd, brkNext := -1, -1
 		i := start
+		prevBB := false // breaksBefore(cs[i-1])
 		for ; i < len(cs); i++ {
 			c := cs[i]
 			if c.nl {
 				break
 			}
+			bb := breaksBefore(c)
 			if c.space {
 				brkEnd, brkNext = i, i+1
-			} else if i > start && (breaksBefore(c) || breaksBefore(cs[i-1])) && !cs[i-1].space {
+			} else if i > start && (bb || prevBB) && !cs[i-1].space {
 				brkEnd, brkNext = i, i
 			}
+			prevBB = bb
 			if !c.space && w+c.w > width && i > start {
 				break
 			}
