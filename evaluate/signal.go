@@ -662,7 +662,7 @@ func (qm *quantityMatcher) find(d *doc, _ time.Time) []hit {
 	if n == 0 {
 		return nil
 	}
-	out := make([]hit, 0, n)
+	out := d.newHits(n)
 	for i, q := range d.Quantities {
 		if qm.kinds[q.Kind] {
 			out = append(out, hit{Sent: d.Tokens[q.Tok0].Sent, Tok: q.Tok0, Tok1: q.Tok1, Value: 1, Note: d.quantityNote(i)})
@@ -732,11 +732,28 @@ func (tm *timeMatcher) find(d *doc, ref time.Time) []hit {
 	}
 	for _, st := range tm.ages {
 		if age <= st.MaxYears {
-			return []hit{{Sent: d.Tokens[m.Tok0].Sent, Tok: m.Tok0, Tok1: m.Tok1, Value: st.Value,
-				Note: d.timeNote(m, ref, age)}}
+			return d.oneHit(hit{Sent: d.Tokens[m.Tok0].Sent, Tok: m.Tok0, Tok1: m.Tok1, Value: st.Value,
+				Note: d.timeNote(m, ref, age)})
 		}
 	}
 	return nil
+}
+
+// newHits returns an empty slice with room for n hits, carved from the
+// story's hit arena. Hits live until the doc is reused for the next story.
+func (d *doc) newHits(n int) []hit {
+	a := d.bufs.arena
+	if cap(a)-len(a) < n {
+		a = make([]hit, 0, max(64, 2*cap(a), n))
+	}
+	out := a[len(a) : len(a) : len(a)+n]
+	d.bufs.arena = a[:len(a)+n]
+	return out
+}
+
+// oneHit returns h as a hit slice carved from the story's hit arena.
+func (d *doc) oneHit(h hit) []hit {
+	return append(d.newHits(1), h)
 }
 
 // timeNote returns the evidence note of the story's date m, age years
@@ -970,7 +987,7 @@ func (sm *sectionMatcher) find(d *doc, _ time.Time) []hit {
 	}
 	sort.Ints(present)
 	fs := first[present[0]]
-	return []hit{{Sent: fs, Tok: d.Sentences[fs].T0, Tok1: d.Sentences[fs].T1, Value: value, Note: note}}
+	return d.oneHit(hit{Sent: fs, Tok: d.Sentences[fs].T0, Tok1: d.Sentences[fs].T1, Value: value, Note: note})
 }
 
 // lengthMatcher fires when the story's content is outside [min, max]
@@ -987,16 +1004,16 @@ func (lm *lengthMatcher) find(d *doc, _ time.Time) []hit {
 	if lm.maxFiller > 0 && d.Unique > 0 {
 		share := 1 - float64(d.Content)/float64(d.Unique)
 		if share > lm.maxFiller {
-			return []hit{{Sent: 0, Tok: 0, Tok1: d.Sentences[0].T1, Value: 1,
+			return d.oneHit(hit{Sent: 0, Tok: 0, Tok1: d.Sentences[0].T1, Value: 1,
 				Note:  fmt.Sprintf("%.0f%% of the words carry nothing the rubric looks for", share*100),
-				Start: d.Sentences[0].Start, End: d.Sentences[0].End}}
+				Start: d.Sentences[0].Start, End: d.Sentences[0].End})
 		}
 		return nil
 	}
 	w := d.Content
 	if (lm.min > 0 && w < lm.min) || (lm.max > 0 && w > lm.max) {
-		return []hit{{Sent: 0, Tok: 0, Tok1: d.Sentences[0].T1, Value: 1, Note: fmt.Sprintf("%d words", w),
-			Start: d.Sentences[0].Start, End: d.Sentences[0].End}}
+		return d.oneHit(hit{Sent: 0, Tok: 0, Tok1: d.Sentences[0].T1, Value: 1, Note: fmt.Sprintf("%d words", w),
+			Start: d.Sentences[0].Start, End: d.Sentences[0].End})
 	}
 	return nil
 }
@@ -1009,7 +1026,7 @@ func (constantMatcher) find(d *doc, _ time.Time) []hit {
 	if len(d.Sentences) == 0 {
 		return nil
 	}
-	return []hit{{Sent: 0, Tok: d.Sentences[0].T0, Tok1: d.Sentences[0].T0, Value: 1}}
+	return d.oneHit(hit{Sent: 0, Tok: d.Sentences[0].T0, Tok1: d.Sentences[0].T0, Value: 1})
 }
 
 // sentenceMatcher fires per over-long sentence, or once when there are too

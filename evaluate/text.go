@@ -168,6 +168,8 @@ type docBufs struct {
 	role  []int
 	votes []float64
 	seq   []int
+	// arena holds the hits matchers return (see newHits).
+	arena []hit
 }
 
 // reset empties d for the analysis of text, keeping its buffers.
@@ -183,6 +185,7 @@ func (d *doc) reset(text string) {
 		wordsBefore: d.wordsBefore[:0],
 		bufs:        d.bufs,
 	}
+	d.bufs.arena = d.bufs.arena[:0]
 }
 
 // negators start a negation scope.
