@@ -151,7 +151,15 @@ func (s *shaper) shape(spans []textSpan, size float64) *textPara {
 				text = shapeArabic(text, func(r rune) bool { return s.fs.has(faceSans, r) })
 			}
 		}
+		asciiFace := faceSans // the face of printable ASCII, which both DejaVu faces have
+		if sp.st.bold {
+			asciiFace = faceBold
+		}
 		for _, r := range text {
+			if r > ' ' && r < 0x7F { // what route and cleanRune would find, faster
+				s.arena = append(s.arena, glyphCell{r: r, f: asciiFace, st: uint16(idx), w: s.fs.width(asciiFace, r, size)})
+				continue
+			}
 			r, ok := cleanRune(r)
 			if !ok {
 				continue

@@ -338,3 +338,20 @@ func TestTextBelow0300IsNFC(t *testing.T) {
 		}
 	}
 }
+
+// TestDejaVuHasPrintableASCII backs shape's shortcut for printable ASCII:
+// both DejaVu faces have every such character, so route would pick them.
+func TestDejaVuHasPrintableASCII(t *testing.T) {
+	sh := testShaper(t)
+	for r := rune('!'); r < 0x7F; r++ {
+		for _, bold := range []bool{false, true} {
+			want := faceSans
+			if bold {
+				want = faceBold
+			}
+			if got, ok := sh.route(r, bold); !ok || got != want {
+				t.Errorf("route(%q, bold=%v) = %v, %v; want %v, true", r, bold, got, ok, want)
+			}
+		}
+	}
+}
