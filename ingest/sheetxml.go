@@ -180,7 +180,8 @@ type tag struct {
 }
 
 // readText reads the character data up to the next '<' (consumed) into
-// s.buf; at the end of the input it returns io.EOF.
+// s.buf; at the end of the input it returns io.EOF, with the text before
+// the end in s.buf.
 func (s *sheetScanner) readText() ([]byte, error) {
 	s.buf = s.buf[:0]
 	for {
@@ -190,6 +191,7 @@ func (s *sheetScanner) readText() ([]byte, error) {
 			continue
 		}
 		if err != nil {
+			s.buf = append(s.buf, b...) // the text before the end
 			return nil, err
 		}
 		s.buf = append(s.buf, b[:len(b)-1]...)
@@ -197,20 +199,25 @@ func (s *sheetScanner) readText() ([]byte, error) {
 	}
 }
 
-// readTag reads markup after its '<' up to the closing '>'.
+// readTag reads markup after its '<' up to the closing '>': a comment
+// ends with "-->", a CDATA section with "]]>", a processing instruction
+// with "?>", other "<!" markup (a DOCTYPE, which the callers refuse) at
+// the first '>', and a tag at the first '>' outside a quoted attribute
+// value. Each byte is looked at once.
 func (s *sheetScanner) readTag() (tag, error) {
 	s.buf = s.buf[:0]
+	var q byte
+	scanned := 0
 	for {
 		b, err := s.br.ReadSlice('>')
+		s.buf = append(s.buf, b...)
 		if err == bufio.ErrBufferFull {
-			s.buf = append(s.buf, b...)
 			continue
 		}
 		if err != nil {
 			return tag{}, io.ErrUnexpectedEOF
 		}
-		s.buf = append(s.buf, b...)
-		if complete(s.buf) {
+		if s.tagDone(&q, &scanned) {
 			break
 		}
 	}
@@ -238,32 +245,32 @@ func (s *sheetScanner) readTag() (tag, error) {
 	return tg, nil
 }
 
-// complete reports whether markup read up to a '>' is whole: a comment
-// ends with "-->", a CDATA section with "]]>", a processing instruction
-// with "?>", and a tag's '>' is not inside a quoted attribute value.
-func complete(b []byte) bool {
+// tagDone reports whether the markup in s.buf, which ends with '>', is
+// whole; q and scanned keep the quote state of a tag between calls.
+func (s *sheetScanner) tagDone(q *byte, scanned *int) bool {
+	b := s.buf
 	switch {
 	case bytes.HasPrefix(b, []byte("!--")):
 		return len(b) >= 6 && bytes.HasSuffix(b, []byte("-->"))
 	case bytes.HasPrefix(b, []byte("![CDATA[")):
 		return bytes.HasSuffix(b, []byte("]]>"))
-	case bytes.HasPrefix(b, []byte("?")):
+	case b[0] == '?':
 		return len(b) >= 3 && bytes.HasSuffix(b, []byte("?>"))
-	case bytes.HasPrefix(b, []byte("!")):
-		return bytes.Count(b, []byte("<")) == bytes.Count(b, []byte(">"))-1 // DOCTYPE with nested declarations
+	case b[0] == '!':
+		return true
 	}
-	var q byte
-	for _, c := range b {
+	for _, c := range b[*scanned:] {
 		switch {
-		case q != 0:
-			if c == q {
-				q = 0
+		case *q != 0:
+			if c == *q {
+				*q = 0
 			}
 		case c == '"' || c == '\'':
-			q = c
+			*q = c
 		}
 	}
-	return q == 0
+	*scanned = len(b)
+	return *q == 0
 }
 
 func localName(b []byte) (string, bool) {
@@ -767,28 +774,209 @@ func refColumn(ref string) (int, error) {
 var bstrExp = regexp.MustCompile(`_x[a-fA-F\d]{4}_`)
 
 // bstrUnmarshal is excelize's: it decodes the _xHHHH_ escapes of text
-// that XML 1.0 cannot hold.
-func bstrUnmarshal(s string) (result string) {
+// that XML 1.0 cannot hold (built in one pass, where excelize's copy
+// grows a string per escape).
+func bstrUnmarshal(s string) string {
 	if !strings.Contains(s, "_x") {
 		return s
 	}
-	matches, l, cursor := bstrExp.FindAllStringSubmatchIndex(s, -1), len(s), 0
+	var b strings.Builder
+	matches, cursor := bstrExp.FindAllStringSubmatchIndex(s, -1), 0
 	for _, match := range matches {
-		result += s[cursor:match[0]]
-		subStr := s[match[0]:match[1]]
-		if subStr == "_x005F_" {
-			cursor = match[1]
-			result += "_"
+		b.WriteString(s[cursor:match[0]])
+		cursor = match[1]
+		if s[match[0]:match[1]] == "_x005F_" {
+			b.WriteString("_")
 			continue
 		}
-		if bstrExp.MatchString(subStr) {
-			cursor = match[1]
-			v, _ := strconv.Unquote(`"\u` + s[match[0]+2:match[1]-1] + `"`)
-			result += v
+		v, _ := strconv.Unquote(`"\u` + s[match[0]+2:match[1]-1] + `"`)
+		b.WriteString(v)
+	}
+	b.WriteString(s[cursor:])
+	return b.String()
+}
+
+// quickCheckXML checks a worksheet part for well-formedness faster than
+// encoding/xml, for the plain XML that spreadsheet apps write: ASCII
+// names with at most one prefix, quoted attributes, the predefined
+// entities and character references, comments, an <?xml?> declaration of
+// version 1.0 in UTF-8 at the start, valid UTF-8 text, and every element
+// closed by its own end tag. It accepts only what encoding/xml's RawToken
+// and checkXML also accept; when it is not sure (a DOCTYPE, CDATA, other
+// processing instructions, unusual names or spacing, a mismatched tag) it
+// returns ok false and checkXML decides. It reports whether the part has
+// a mergeCell element.
+func quickCheckXML(r io.Reader) (merges, ok bool) {
+	s := &sheetScanner{br: bufio.NewReaderSize(r, 256<<10)}
+	var stack []string
+	start := true
+	for {
+		txt, err := s.readText()
+		if err == io.EOF {
+			return merges, len(stack) == 0 && validText(s.buf)
+		}
+		if err != nil || !validText(txt) {
+			return false, false
+		}
+		if len(txt) > 0 {
+			start = false
+		}
+		if _, err := s.readTag(); err != nil {
+			return false, false
+		}
+		m := s.buf[:len(s.buf)-1] // the markup between < and >
+		switch {
+		case bytes.HasPrefix(m, []byte("?")):
+			if !start || !reXMLDecl.Match(m) {
+				return false, false
+			}
+		case bytes.HasPrefix(m, []byte("!--")):
+			if len(m) < 5 || !bytes.HasSuffix(m, []byte("--")) {
+				return false, false
+			}
+			body := m[3 : len(m)-2]
+			if bytes.Contains(body, []byte("--")) || bytes.HasSuffix(body, []byte("-")) || !validChars(body) {
+				return false, false
+			}
+		case bytes.HasPrefix(m, []byte("!")):
+			return false, false
+		case bytes.HasPrefix(m, []byte("/")):
+			name := m[1:]
+			if len(stack) == 0 || !plainName(name) || string(name) != stack[len(stack)-1] {
+				return false, false
+			}
+			stack = stack[:len(stack)-1]
+		default:
+			self := bytes.HasSuffix(m, []byte("/"))
+			if self {
+				m = m[:len(m)-1]
+			}
+			i := bytes.IndexAny(m, " \t\r\n")
+			if i < 0 {
+				i = len(m)
+			}
+			name := m[:i]
+			if !plainName(name) || !plainAttrs(m[i:]) {
+				return false, false
+			}
+			local := name
+			if j := bytes.IndexByte(name, ':'); j >= 0 {
+				local = name[j+1:]
+			}
+			if string(local) == "mergeCell" {
+				merges = true
+			}
+			if !self {
+				if len(stack) == 64 {
+					return false, false
+				}
+				stack = append(stack, string(name))
+			}
+		}
+		start = false
+	}
+}
+
+// reXMLDecl accepts <?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+// and its shorter forms (the markup between < and >).
+var reXMLDecl = regexp.MustCompile(`^\?xml(?:[ \t\r\n]+version=(?:"1\.0"|'1\.0'))?(?:[ \t\r\n]+encoding=(?:"(?i:utf-8)"|'(?i:utf-8)'))?(?:[ \t\r\n]+standalone=(?:"(?:yes|no)"|'(?:yes|no)'))?[ \t\r\n]*\?$`)
+
+// plainName: ASCII letters, digits, '_', '.', '-', not starting with a
+// digit, '.' or '-', with at most one ':' between two such names.
+func plainName(b []byte) bool {
+	part := func(p []byte) bool {
+		if len(p) == 0 || !(p[0] >= 'A' && p[0] <= 'Z' || p[0] >= 'a' && p[0] <= 'z' || p[0] == '_') {
+			return false
+		}
+		for _, c := range p[1:] {
+			if !(c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '.' || c == '-') {
+				return false
+			}
+		}
+		return true
+	}
+	if i := bytes.IndexByte(b, ':'); i >= 0 {
+		return part(b[:i]) && part(b[i+1:])
+	}
+	return part(b)
+}
+
+// plainAttrs accepts attributes each preceded by white space, written
+// name="value" or name='value' with no space around '=', and valid text
+// without '<' in the value, then optional white space.
+func plainAttrs(b []byte) bool {
+	for {
+		n := len(b)
+		b = bytes.TrimLeft(b, " \t\r\n")
+		if len(b) == 0 {
+			return true
+		}
+		if n == len(b) {
+			return false // no space before the attribute
+		}
+		eq := bytes.IndexByte(b, '=')
+		if eq < 0 || !plainName(b[:eq]) || eq+1 >= len(b) || b[eq+1] != '"' && b[eq+1] != '\'' {
+			return false
+		}
+		q := b[eq+1]
+		end := bytes.IndexByte(b[eq+2:], q)
+		if end < 0 {
+			return false
+		}
+		val := b[eq+2 : eq+2+end]
+		if bytes.IndexByte(val, '<') >= 0 || !validText(val) {
+			return false
+		}
+		b = b[eq+2+end+1:]
+	}
+}
+
+// validText accepts character data that encoding/xml accepts: valid
+// characters, and '&' only in a predefined entity or a character
+// reference to a valid character.
+func validText(b []byte) bool {
+	if bytes.Contains(b, []byte("]]>")) || !validChars(b) {
+		return false
+	}
+	for {
+		i := bytes.IndexByte(b, '&')
+		if i < 0 {
+			return true
+		}
+		b = b[i+1:]
+		end := bytes.IndexByte(b, ';')
+		if end < 0 || end > 10 {
+			return false
+		}
+		switch ent := string(b[:end]); ent {
+		case "lt", "gt", "amp", "quot", "apos":
+		default:
+			var n uint64
+			var err error
+			switch {
+			case strings.ContainsAny(ent, "+-_"):
+				return false
+			case strings.HasPrefix(ent, "#x"):
+				n, err = strconv.ParseUint(ent[2:], 16, 32)
+			case strings.HasPrefix(ent, "#"):
+				n, err = strconv.ParseUint(ent[1:], 10, 32)
+			default:
+				return false
+			}
+			if err != nil || !xmlChar(rune(n)) {
+				return false
+			}
+		}
+		b = b[end+1:]
+	}
+}
+
+// validChars: valid UTF-8 of characters XML 1.0 allows.
+func validChars(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return false
 		}
 	}
-	if cursor < l {
-		result += s[cursor:]
-	}
-	return result
+	return utf8.Valid(b) && !bytes.Contains(b, []byte("\xef\xbf\xbe")) && !bytes.Contains(b, []byte("\xef\xbf\xbf"))
 }

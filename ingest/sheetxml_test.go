@@ -1,9 +1,11 @@
 package ingest
 
 import (
+	"archive/zip"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -190,4 +192,105 @@ func TestBstrUnmarshal(t *testing.T) {
 			t.Errorf("bstrUnmarshal(%q) = %q, want %q", tt.in, got, tt.want)
 		}
 	}
+}
+
+// zipEntry returns data as the one entry of a zip.
+func zipEntry(tb testing.TB, data []byte) *zip.File {
+	tb.Helper()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.Create("xl/worksheets/sheet1.xml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := w.Write(data); err != nil {
+		tb.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	zr, err := zip.NewReader(bytes.NewReader(buf.Bytes()), int64(buf.Len()))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return zr.File[0]
+}
+
+// checkQuick asserts that quickCheckXML accepts only what checkXMLSlow
+// accepts, with the same answer about merged cells.
+func checkQuick(t *testing.T, data []byte) bool {
+	t.Helper()
+	merges, ok := quickCheckXML(bytes.NewReader(data))
+	if !ok {
+		return false
+	}
+	slowMerges, err := checkXMLSlow(zipEntry(t, data))
+	if err != nil {
+		t.Fatalf("quickCheckXML accepts what encoding/xml refuses (%v): %q", err, data)
+	}
+	if merges != slowMerges {
+		t.Fatalf("merges = %v, encoding/xml says %v", merges, slowMerges)
+	}
+	return true
+}
+
+// TestQuickCheckXML: the quick well-formedness check accepts the XML that
+// apps write and leaves anything odd to encoding/xml.
+func TestQuickCheckXML(t *testing.T) {
+	forms := formsWorkbook(t, false)
+	zr, err := zip.NewReader(bytes.NewReader(forms), int64(len(forms)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sheet []byte
+	for _, zf := range zr.File {
+		if zf.Name == "xl/worksheets/sheet1.xml" {
+			rc, _ := zf.Open()
+			sheet, _ = io.ReadAll(rc)
+			rc.Close()
+		}
+	}
+	tests := []struct {
+		name string
+		data string
+		want bool
+	}{
+		{"excelize's sheet", string(sheet), true},
+		{"declaration, comment, entities, merges", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+			`<worksheet xmlns="x" xmlns:r="y"><!-- a comment --><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t xml:space="preserve">a &amp; &#x1F600; &#10;</t></is></c></row></sheetData><mergeCells count="1"><x:mergeCell ref="A1:A2"/></mergeCells></worksheet>`, true},
+		{"unclosed", `<worksheet><sheetData>`, false},
+		{"mismatched", `<a><b></a></b>`, false},
+		{"unknown entity", `<a>&lol;</a>`, false},
+		{"DOCTYPE", `<!DOCTYPE a [<!ENTITY x "y">]><a/>`, false},
+		{"CDATA", `<a><![CDATA[x]]></a>`, false},
+		{"control character", "<a>\x01</a>", false},
+		{"bad UTF-8", "<a>\xff</a>", false},
+		{"utf-16 declared", `<?xml version="1.0" encoding="UTF-16"?><a/>`, false},
+		{"double dash in comment", `<a><!-- x -- y --></a>`, false},
+		{"attributes without space", `<a b="1"c="2"/>`, false},
+		{"< in attribute", `<a b="<"/>`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := checkQuick(t, []byte(tt.data)); got != tt.want {
+				t.Errorf("quickCheckXML ok = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+// FuzzQuickCheckXML: the quick check never accepts what encoding/xml
+// refuses.
+func FuzzQuickCheckXML(f *testing.F) {
+	for _, s := range []string{
+		`<?xml version="1.0" encoding="UTF-8" standalone="yes"?><worksheet xmlns="x"><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData></worksheet>`,
+		`<a b='1' c="&lt;&#65;"><!--x--><d/></a>`,
+		`<x:a xmlns:x="u"><x:mergeCell ref="A1:B2"/></x:a>`,
+		"<a>\r\n\t text &#x10FFFF; &#55296; </a>",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		checkQuick(t, data)
+	})
 }

@@ -333,6 +333,18 @@ func checkSheetsAsync(zr *zip.Reader) func() (bool, error) {
 // no syntax error, every element closed by its own end tag. It reports
 // whether the part has a mergeCell element.
 func checkXML(zf *zip.File) (merges bool, err error) {
+	if rc, err := zf.Open(); err == nil {
+		m, ok := quickCheckXML(rc)
+		rc.Close()
+		if ok {
+			return m, nil
+		}
+	}
+	return checkXMLSlow(zf)
+}
+
+// checkXMLSlow is checkXML with encoding/xml.
+func checkXMLSlow(zf *zip.File) (merges bool, err error) {
 	rc, err := zf.Open()
 	if err != nil {
 		return false, err
