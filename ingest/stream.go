@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -100,8 +101,9 @@ type mergeRange struct {
 type plan struct {
 	file, sheet string
 	date1904    bool
-	hdr         rawRow // the header row
-	hi          int    // index of the header among the non-blank rows
+	hdr         rawRow   // the header row
+	hdrText     []string // the header of each column of hdr for Story.Fields
+	hi          int      // index of the header among the non-blank rows
 	cols        columns
 	mapped      []int // the columns of the fields found
 	order       dateOrder
@@ -155,6 +157,12 @@ func survey(file, sheet string, rows rowSeq, opts Options, stopEarly bool, o *ob
 		return nil, herr
 	}
 	p.hdr = sd.rows[p.hi]
+	p.hdrText = make([]string, p.hdr.width())
+	for i := range p.hdrText {
+		if p.hdrText[i] = cleanLine(p.hdr.cell(i)); p.hdrText[i] == "" {
+			p.hdrText[i] = colName(i)
+		}
+	}
 	for _, i := range p.cols.idx {
 		p.mapped = append(p.mapped, i)
 	}
@@ -271,21 +279,27 @@ func (f *filler) fill(r *rawRow) {
 	}
 }
 
+// headerText is the header of column i for Story.Fields: the header
+// cell's text, or the column's letters if it is empty.
+func (p *plan) headerText(i int) string {
+	if i < len(p.hdrText) {
+		return p.hdrText[i]
+	}
+	if h := cleanLine(p.hdr.cell(i)); h != "" {
+		return h
+	}
+	return colName(i)
+}
+
 // story turns one data row into a story with the given Index.
 func (p *plan) story(r rawRow, index int) evaluate.Story {
-	headerText := func(i int) string {
-		if h := cleanLine(p.hdr.cell(i)); h != "" {
-			return h
-		}
-		return colName(i)
-	}
 	cols := p.cols
 	sc, dc := cols.get(FieldSubmitted), cols.get(FieldStory)
 	nameCol := cols.get(FieldName)
 	first, last := cols.get(fieldFirstName), cols.get(fieldLastName)
 	st := evaluate.Story{
 		Index: index,
-		Ref:   fmt.Sprintf("%s:%s:%d", p.file, p.sheet, r.num),
+		Ref:   p.file + ":" + p.sheet + ":" + strconv.Itoa(r.num),
 	}
 	// Fields: every non-empty cell, and the columns of the fields found
 	// (so an empty story shows as empty). Empty cells of other columns
@@ -299,17 +313,19 @@ func (p *plan) story(r rawRow, index int) evaluate.Story {
 	}
 	for _, i := range idx {
 		v := cleanText(r.cell(i))
+		if i == dc {
+			st.Text = v
+		}
 		if len(v) > MaxStoryBytes {
 			v = truncate(v, MaxStoryBytes)
 		}
-		st.Fields = append(st.Fields, evaluate.Field{Header: headerText(i), Value: v})
+		st.Fields = append(st.Fields, evaluate.Field{Header: p.headerText(i), Value: v})
 	}
 	reject := func(col int, field string, err error) {
 		if st.Reject == nil {
 			st.Reject = &RowError{File: p.file, Sheet: p.sheet, Row: r.num, Column: colName(col), Field: field, Err: err}
 		}
 	}
-	st.Text = cleanText(r.cell(dc))
 	switch {
 	case st.Text == "" && p.formulas[r.num]:
 		reject(dc, FieldStory, ErrFormulaNoValue)
