@@ -499,7 +499,9 @@ func (ix *phraseIndex) run(d *doc) [][]hit {
 		for k := range ix.wild {
 			try(&ix.wild[k])
 		}
-		slices.Sort(touched)
+		if len(touched) > 1 {
+			slices.Sort(touched)
+		}
 		for _, id := range touched {
 			pending = append(pending, pendingHit{id: id, tok: i, end: best[id]})
 			best[id] = 0
