@@ -149,16 +149,94 @@ func sheetSource(data []byte, f *excelize.File, sheet string, xmlLimit int64) (*
 // reader. It returns errNotSimple when it meets a shape it leaves to
 // excelize, possibly after rows were yielded: a first pass that reads the
 // whole sheet finds out, and the same bytes always give the same answer.
-func fastRows(zf *zip.File, sst sharedStrings) rowSeq {
+//
+// With light.on, the cells of columns other than light.keep (0-based)
+// are not decoded: they read as "" (empty), " " (blank) or "x", which
+// keeps each row's blankness and width, all that a first pass needs of
+// them, without copying every story.
+func fastRows(zf *zip.File, sst sharedStrings, light *lightMode) rowSeq {
+	var kinds []byte // shared strings' placeholders, by index, 0 = not yet known
 	return func(yield func(rawRow) bool) error {
 		rc, err := zf.Open()
 		if err != nil {
 			return errNotSimple
 		}
 		defer rc.Close()
-		s := &sheetScanner{br: bufio.NewReaderSize(rc, 256<<10), sst: sst}
-		return s.scan(yield)
+		s := &sheetScanner{br: bufio.NewReaderSize(rc, 256<<10), sst: sst, light: light, sstKinds: kinds}
+		err = s.scan(yield)
+		kinds = s.sstKinds
+		return err
 	}
+}
+
+// lightMode asks the fast reader not to decode cells outside column keep.
+type lightMode struct {
+	on   bool
+	keep int
+}
+
+// placeholders of undecoded cells, by blankness.
+const (
+	phEmpty = ""
+	phBlank = " "
+	phText  = "x"
+)
+
+// placeholder is the stand-in for the character data raw: the decoded
+// value itself if it holds an entity, a CR, or (with bstr) an _xHHHH_
+// escape, else a placeholder as blank as it.
+func (s *sheetScanner) placeholder(raw []byte, bstr bool) (string, error) {
+	if bytes.IndexByte(raw, '&') >= 0 || bytes.IndexByte(raw, '\r') >= 0 || bstr && bytes.Contains(raw, []byte("_x")) {
+		str, err := s.unescape(raw)
+		if err != nil || !bstr || str == "" {
+			return str, err
+		}
+		return bstrUnmarshal(str), nil
+	}
+	return placeholderOf(raw), nil
+}
+
+func placeholderOf[T string | []byte](b T) string {
+	switch {
+	case len(b) == 0:
+		return phEmpty
+	case blankText(string(b)):
+		return phBlank
+	}
+	return phText
+}
+
+// sstPlaceholder is the placeholder of shared string i ("" if there is
+// none), remembered for the next time.
+func (s *sheetScanner) sstPlaceholder(i int) string {
+	if i < len(s.sstKinds) && s.sstKinds[i] != 0 {
+		return []string{phEmpty, phBlank, phText}[s.sstKinds[i]-1]
+	}
+	str, ok := s.sst(i)
+	if !ok {
+		return ""
+	}
+	ph := placeholderOf(str)
+	if i >= len(s.sstKinds) {
+		s.sstKinds = append(s.sstKinds, make([]byte, i+1-len(s.sstKinds))...)
+	}
+	s.sstKinds[i] = map[string]byte{phEmpty: 1, phBlank: 2, phText: 3}[ph]
+	return ph
+}
+
+// leafRaw reads the character data of an element with no children up to
+// its end tag into s.raw, undecoded.
+func (s *sheetScanner) leafRaw(name string) error {
+	txt, err := s.readText()
+	if err != nil {
+		return errNotSimple
+	}
+	s.raw = append(s.raw[:0], txt...)
+	t, err := s.readTag()
+	if err != nil || t.kind != '/' || t.name != name || t.prefixed {
+		return errNotSimple
+	}
+	return nil
 }
 
 // sheetScanner reads worksheet XML token by token.
@@ -167,6 +245,11 @@ type sheetScanner struct {
 	sst sharedStrings
 	buf []byte // the current tag or text
 	txt []byte // scratch for decoded text
+	raw []byte // undecoded text of a light cell
+
+	light     *lightMode
+	lightCell bool   // the current cell is not decoded
+	sstKinds  []byte // see fastRows
 }
 
 // tag is one markup item: kind '<' start tag, '/' end tag, '!' comment,
@@ -511,6 +594,7 @@ func (s *sheetScanner) row(cells []string) ([]string, error) {
 		}
 		var val string
 		hasF := false
+		s.lightCell = s.light != nil && s.light.on && col-1 != s.light.keep
 		if !t.selfClose {
 			if val, hasF, err = s.cell(typ); err != nil {
 				return nil, err
@@ -553,7 +637,16 @@ func (s *sheetScanner) cell(typ string) (string, bool, error) {
 				return "", false, errNotSimple
 			}
 			hasV = true
-			if !t.selfClose {
+			switch {
+			case t.selfClose:
+			case s.lightCell && typ != "s":
+				if err = s.leafRaw("v"); err != nil {
+					return "", false, err
+				}
+				if v, err = s.placeholder(s.raw, false); err != nil {
+					return "", false, err
+				}
+			default:
 				if v, err = s.leaf("v"); err != nil {
 					return "", false, err
 				}
@@ -587,6 +680,9 @@ func (s *sheetScanner) cell(typ string) (string, bool, error) {
 		i, ok := parseDigits(strings.TrimSpace(v))
 		if !ok {
 			return "", false, errNotSimple
+		}
+		if s.lightCell {
+			return s.sstPlaceholder(i), hasF, nil
 		}
 		str, _ := s.sst(i)
 		return str, hasF, nil
@@ -625,6 +721,7 @@ func (s *sheetScanner) inline() (string, error) {
 		direct string
 		runs   []string
 	)
+	s.raw = s.raw[:0]
 	for {
 		if txt, err := s.readText(); err != nil || len(bytes.TrimSpace(txt)) > 0 {
 			return "", errNotSimple
@@ -641,8 +738,14 @@ func (s *sheetScanner) inline() (string, error) {
 		}
 		switch t.name {
 		case "t":
-			direct = ""
-			if !t.selfClose {
+			direct, s.raw = "", s.raw[:0]
+			switch {
+			case t.selfClose:
+			case s.lightCell:
+				if err = s.leafRaw("t"); err != nil {
+					return "", err
+				}
+			default:
 				if direct, err = s.leaf("t"); err != nil {
 					return "", err
 				}
@@ -664,6 +767,15 @@ func (s *sheetScanner) inline() (string, error) {
 			}
 		default:
 			return "", errNotSimple
+		}
+	}
+	if s.lightCell {
+		if len(runs) == 0 {
+			return s.placeholder(s.raw, true)
+		}
+		var err error
+		if direct, err = s.unescape(s.raw); err != nil {
+			return "", err
 		}
 	}
 	str := direct + strings.Join(runs, "")

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
@@ -50,7 +51,7 @@ func bothReaders(tb testing.TB, data []byte) (slow, fast []rawRow, slowErr, fast
 	if zf == nil {
 		return slow, nil, slowErr, errNotSimple, true
 	}
-	fast, fastErr = collectRows(fastRows(zf, sst))
+	fast, fastErr = collectRows(fastRows(zf, sst, nil))
 	return slow, fast, slowErr, fastErr, true
 }
 
@@ -293,4 +294,106 @@ func FuzzQuickCheckXML(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		checkQuick(t, data)
 	})
+}
+
+// TestFastReaderLightModeKeepsBlankness: in light mode every row has the
+// same number, width and empty or blank cells as the decoded row, and the
+// kept column its value, however a blank value is written (spaces,
+// character references, _xHHHH_ escapes, split over rich-text runs,
+// shared strings).
+func TestFastReaderLightModeKeepsBlankness(t *testing.T) {
+	sp := `<c r="%s" t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>`
+	var rows strings.Builder
+	values := []string{"text", "   ", "&#32;&#9;", "_x0020_", "_x0041_", "", "&amp;", "a\r\n", "\u00a0", "_xD800_"}
+	for i, v := range values {
+		n := i + 1
+		fmt.Fprintf(&rows, `<row r="%d">`, n)
+		fmt.Fprintf(&rows, sp, fmt.Sprintf("A%d", n), v)
+		fmt.Fprintf(&rows, `<c r="B%d"><v>%d</v></c>`, n, n)
+		fmt.Fprintf(&rows, `<c r="C%d" t="inlineStr"><is><t>_</t><r><t>x0020_</t></r></is></c>`, n)
+		fmt.Fprintf(&rows, `<c r="D%d" t="inlineStr"><is><t>_xD8</t><r><t>00_</t></r></is></c>`, n)
+		fmt.Fprintf(&rows, `<c r="E%d"><f>1+1</f></c>`, n)
+		fmt.Fprintf(&rows, `<c r="F%d" t="s"><v>%d</v></c>`, n, i%3)
+		rows.WriteString(`</row>`)
+	}
+	for i, v := range values {
+		fmt.Fprintf(&rows, `<row r="%d">`, i+101)
+		fmt.Fprintf(&rows, sp, fmt.Sprintf("C%d", i+101), v)
+		rows.WriteString(`</row>`)
+	}
+	data := newXLSX(t, func(f *excelize.File) {
+		setRows(t, f, "Sheet1", [][]any{{"a", " ", ""}})
+	})
+	// Reuse excelize's shared strings ("a", " ") with a hand-written sheet.
+	data = replaceEntry(t, data, "xl/worksheets/sheet1.xml", `<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>`+rows.String()+`</sheetData></worksheet>`)
+	const xmlLimit = 1 << 20
+	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{RawCellValue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zf, sst := sheetSource(data, f, "Sheet1", xmlLimit)
+	if zf == nil {
+		t.Fatal("no fast reader for the sheet")
+	}
+	read := func(light *lightMode) []rawRow {
+		var out []rawRow
+		if err := fastRows(zf, sst, light)(func(r rawRow) bool { out = append(out, r); return true }); err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	full, light := read(nil), read(&lightMode{on: true, keep: 1})
+	if len(full) != len(light) {
+		t.Fatalf("got %d rows in light mode, want %d", len(light), len(full))
+	}
+	for i := range full {
+		fr, lr := full[i], light[i]
+		if fr.num != lr.num || fr.width() != lr.width() {
+			t.Errorf("row %d: num %d width %d in light mode, want %d, %d", fr.num, lr.num, lr.width(), fr.num, fr.width())
+		}
+		for c := range fr.width() {
+			fv, lv := fr.cell(c), lr.cell(c)
+			if c == 1 && fv != lv || (fv == "") != (lv == "") || blankText(fv) != blankText(lv) {
+				t.Errorf("row %d col %d: light %q, decoded %q", fr.num, c, lv, fv)
+			}
+		}
+	}
+	if slow, _, _, _, _ := bothReaders(t, data); !reflect.DeepEqual(slow, full) {
+		t.Errorf("fast reader differs from excelize:\n%+v\n%+v", full, slow)
+	}
+}
+
+// replaceEntry returns the zip data with the entry name's content replaced.
+func replaceEntry(tb testing.TB, data []byte, name, content string) []byte {
+	tb.Helper()
+	zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	for _, zf := range zr.File {
+		w, err := zw.Create(zf.Name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if zf.Name == name {
+			_, err = w.Write([]byte(content))
+		} else {
+			rc, oerr := zf.Open()
+			if oerr != nil {
+				tb.Fatal(oerr)
+			}
+			_, err = io.Copy(w, rc)
+			rc.Close()
+		}
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := zw.Close(); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
 }

@@ -126,6 +126,11 @@ func survey(file, sheet string, rows rowSeq, opts Options, stopEarly bool, o *ob
 	decide := func() {
 		decided = true
 		p.hi, p.cols, herr = headerRow(sd, opts)
+		if herr == nil && o.light != nil {
+			// The rest of the pass needs only the date column's values,
+			// and of the other cells whether they are empty or blank.
+			o.light.on, o.light.keep = true, p.cols.get(FieldSubmitted)
+		}
 		if herr == nil {
 			for _, r := range sd.rows[p.hi+1:] {
 				o.add(r)
@@ -179,6 +184,7 @@ type observer struct {
 	votes     orderVotes
 	wantEmpty bool
 	empty     []int
+	light     *lightMode // the fast reader's light mode, or nil
 }
 
 func (o *observer) add(r rawRow) {

@@ -126,13 +126,14 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 		var p *plan
 		err := errNotSimple
 		if zf, sst := sheetSource(data, f, sheet, xmlLimit); zf != nil {
-			fast := fastRows(zf, sst)
-			if p, err = planSheet(f, sheet, fast, check, opts); !errors.Is(err, errNotSimple) {
+			light := &lightMode{}
+			fast := fastRows(zf, sst, light)
+			if p, err = planSheet(f, sheet, fast, check, opts, light); !errors.Is(err, errNotSimple) {
 				rows = fast
 			}
 		}
 		if errors.Is(err, errNotSimple) {
-			p, err = planSheet(f, sheet, rows, check, opts)
+			p, err = planSheet(f, sheet, rows, check, opts, nil)
 		}
 		if err != nil {
 			if opts.Sheet != "" {
@@ -176,10 +177,14 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 // (the worksheets' XML is well-formed). With merges (the workbook
 // has merged cells) it reads the sheet's merged ranges and, if any starts
 // below the header, reads the rows again with them filled in; it then
-// looks up which empty story cells hold a formula.
-func planSheet(f *excelize.File, sheet string, rows rowSeq, check func() (bool, error), opts Options) (*plan, error) {
-	o := &observer{wantEmpty: true}
+// looks up which empty story cells hold a formula. light, if not nil,
+// switches the fast reader to its light mode once the header is found.
+func planSheet(f *excelize.File, sheet string, rows rowSeq, check func() (bool, error), opts Options, light *lightMode) (*plan, error) {
+	o := &observer{wantEmpty: true, light: light}
 	p, err := survey("", sheet, rows, opts, true, o)
+	if light != nil {
+		light.on = false
+	}
 	if err != nil {
 		return nil, err
 	}
