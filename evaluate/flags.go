@@ -7,6 +7,7 @@ import (
 	"sort"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // compiledFlags holds the compiled flag settings of a rubric.
@@ -212,10 +213,27 @@ const maxPosting = 64
 // (lower-cased words of letters, digits and apostrophes; FNV-1a).
 func shingles(text string) []uint64 {
 	const offset, prime = 14695981039346656037, 1099511628211
-	var ws []uint64 // one hash per word
+	ws := make([]uint64, 0, len(text)/5+1) // one hash per word
 	h, in := uint64(offset), false
 	for _, r := range text {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '\'' {
+		if r < utf8.RuneSelf {
+			// ASCII: what unicode.IsLetter, IsDigit and ToLower do
+			c := byte(r)
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			if c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '\'' {
+				h = (h ^ uint64(c)) * prime
+				in = true
+				continue
+			}
+			if in {
+				ws = append(ws, h)
+				h, in = offset, false
+			}
+			continue
+		}
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
 			r = unicode.ToLower(r)
 			for r > 0 {
 				h = (h ^ uint64(r&0xff)) * prime
