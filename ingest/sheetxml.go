@@ -381,6 +381,77 @@ func localName(b []byte) (string, bool) {
 	return string(b), false
 }
 
+// cellType returns the t attribute as a string without allocating for
+// the usual types.
+func cellType(t []byte) string {
+	switch string(t) {
+	case "":
+		return ""
+	case "s":
+		return "s"
+	case "str":
+		return "str"
+	case "inlineStr":
+		return "inlineStr"
+	case "n":
+		return "n"
+	case "b":
+		return "b"
+	case "e":
+		return "e"
+	case "d":
+		return "d"
+	}
+	return string(t)
+}
+
+// attrs2 is [attr] for two attributes at once, with the values as bytes
+// of attrs.
+func attrs2(attrs []byte, a, b string) (va, vb []byte, oka, okb bool, err error) {
+	for len(attrs) > 0 {
+		attrs = bytes.TrimLeft(attrs, " \t\r\n")
+		if len(attrs) == 0 {
+			break
+		}
+		eq := bytes.IndexByte(attrs, '=')
+		if eq < 0 {
+			return nil, nil, false, false, errNotSimple
+		}
+		key := bytes.TrimSpace(attrs[:eq])
+		rest := bytes.TrimLeft(attrs[eq+1:], " \t\r\n")
+		if len(rest) == 0 || rest[0] != '"' && rest[0] != '\'' {
+			return nil, nil, false, false, errNotSimple
+		}
+		end := bytes.IndexByte(rest[1:], rest[0])
+		if end < 0 {
+			return nil, nil, false, false, errNotSimple
+		}
+		val := rest[1 : 1+end]
+		attrs = rest[end+2:]
+		if i := bytes.IndexByte(key, ':'); i >= 0 {
+			if l := string(key[i+1:]); l == a || l == b {
+				return nil, nil, false, false, errNotSimple
+			}
+			continue
+		}
+		var v *[]byte
+		var ok *bool
+		switch string(key) {
+		case a:
+			v, ok = &va, &oka
+		case b:
+			v, ok = &vb, &okb
+		default:
+			continue
+		}
+		if *ok || bytes.ContainsAny(val, "&\r\n\t") {
+			return nil, nil, false, false, errNotSimple
+		}
+		*v, *ok = val, true
+	}
+	return va, vb, oka, okb, nil
+}
+
 // attr returns the value of the attribute name in raw attributes and
 // whether it is there. Unusual attributes give errNotSimple: an entity or
 // white space other than a space in the value, a prefixed name like
@@ -580,7 +651,7 @@ func (s *sheetScanner) row(cells []string) ([]string, error) {
 		case t.kind != '<' || t.name != "c":
 			return nil, errNotSimple
 		}
-		ref, ok, err := attr(t.attrs, "r")
+		ref, typB, ok, _, err := attrs2(t.attrs, "r", "t")
 		if err != nil || !ok {
 			return nil, errNotSimple
 		}
@@ -588,10 +659,7 @@ func (s *sheetScanner) row(cells []string) ([]string, error) {
 		if err != nil {
 			return nil, errNotSimple
 		}
-		typ, _, err := attr(t.attrs, "t")
-		if err != nil {
-			return nil, errNotSimple
-		}
+		typ := cellType(typB)
 		var val string
 		hasF := false
 		s.lightCell = s.light != nil && s.light.on && col-1 != s.light.keep
@@ -867,7 +935,7 @@ func parseDigits(s string) (int, bool) {
 
 // refColumn returns the 1-based column of a cell reference such as "AB12"
 // (upper-case letters, then a row number without leading zero).
-func refColumn(ref string) (int, error) {
+func refColumn[T string | []byte](ref T) (int, error) {
 	col, i := 0, 0
 	for i < len(ref) && ref[i] >= 'A' && ref[i] <= 'Z' {
 		col = col*26 + int(ref[i]-'A'+1)
@@ -876,7 +944,7 @@ func refColumn(ref string) (int, error) {
 	if i == 0 || i > 3 || i == len(ref) || ref[i] == '0' {
 		return 0, errNotSimple
 	}
-	row, ok := parseDigits(ref[i:])
+	row, ok := parseDigits(string(ref[i:]))
 	if !ok || row > excelize.TotalRows || col > excelize.MaxColumns {
 		return 0, errNotSimple
 	}
