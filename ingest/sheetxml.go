@@ -169,10 +169,16 @@ func fastRows(zf *zip.File, sst sharedStrings, light *lightMode) rowSeq {
 	}
 }
 
-// lightMode asks the fast reader not to decode cells outside column keep.
+// lightMode is shared by the fast reader and the first pass over a
+// sheet: on asks the reader not to decode cells outside column keep
+// (0-based); with record, it notes the cells that hold a formula and a
+// blank value, so that excelize is asked for formulas only there.
 type lightMode struct {
-	on   bool
-	keep int
+	on       bool
+	keep     int
+	part     string // the sheet's zip entry
+	record   bool
+	formulas map[[2]int]bool // {row, 0-based column} of blank cells with a formula
 }
 
 // placeholders of undecoded cells, by blankness.
@@ -619,7 +625,7 @@ func (s *sheetScanner) sheetData(yield func(rawRow) bool) error {
 		prev = num
 		cells = cells[:0]
 		if !t.selfClose {
-			if cells, err = s.row(cells); err != nil {
+			if cells, err = s.row(num, cells); err != nil {
 				return err
 			}
 		}
@@ -636,7 +642,7 @@ func (s *sheetScanner) sheetData(yield func(rawRow) bool) error {
 // row reads the cells of one row up to </row>, as excelize's Columns
 // fills them: a cell's value at its column, empty cells before it; a cell
 // with neither a value nor a formula adds nothing.
-func (s *sheetScanner) row(cells []string) ([]string, error) {
+func (s *sheetScanner) row(num int, cells []string) ([]string, error) {
 	for {
 		if txt, err := s.readText(); err != nil || len(bytes.TrimSpace(txt)) > 0 {
 			return nil, errNotSimple
@@ -667,6 +673,12 @@ func (s *sheetScanner) row(cells []string) ([]string, error) {
 			if val, hasF, err = s.cell(typ); err != nil {
 				return nil, err
 			}
+		}
+		if hasF && s.light != nil && s.light.record && blankText(val) {
+			if s.light.formulas == nil {
+				s.light.formulas = map[[2]int]bool{}
+			}
+			s.light.formulas[[2]int{num, col - 1}] = true
 		}
 		if val != "" || hasF {
 			for len(cells) < col-1 {

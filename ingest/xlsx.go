@@ -27,7 +27,7 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 	// is awaited before merged cells or formulas are looked up and before
 	// any story is emitted, and a damaged sheet's error wins over any
 	// other.
-	var check func() (merges bool, err error)
+	var check func() (mergeParts map[string]bool, err error)
 	defer func() {
 		if p := recover(); p != nil {
 			notes = nil
@@ -126,7 +126,7 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 		var p *plan
 		err := errNotSimple
 		if zf, sst := sheetSource(data, f, sheet, xmlLimit); zf != nil {
-			light := &lightMode{}
+			light := &lightMode{part: zf.Name}
 			fast := fastRows(zf, sst, light)
 			if p, err = planSheet(f, sheet, fast, check, opts, light); !errors.Is(err, errNotSimple) {
 				rows = fast
@@ -179,18 +179,25 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 // below the header, reads the rows again with them filled in; it then
 // looks up which empty story cells hold a formula. light, if not nil,
 // switches the fast reader to its light mode once the header is found.
-func planSheet(f *excelize.File, sheet string, rows rowSeq, check func() (bool, error), opts Options, light *lightMode) (*plan, error) {
+func planSheet(f *excelize.File, sheet string, rows rowSeq, check func() (map[string]bool, error), opts Options, light *lightMode) (*plan, error) {
 	o := &observer{wantEmpty: true, light: light}
+	if light != nil {
+		light.record = true
+	}
 	p, err := survey("", sheet, rows, opts, true, o)
 	if light != nil {
-		light.on = false
+		light.on, light.record = false, false
 	}
 	if err != nil {
 		return nil, err
 	}
-	merges, err := check()
+	mergeParts, err := check()
 	if err != nil {
 		return nil, err
+	}
+	merges := len(mergeParts) > 0
+	if light != nil {
+		merges = mergeParts[light.part] // this sheet's, not the workbook's
 	}
 	if merges {
 		p.merges = mergedRanges(f, sheet, p.hdr.num)
@@ -202,6 +209,9 @@ func planSheet(f *excelize.File, sheet string, rows rowSeq, check func() (bool, 
 	}
 	dc := p.cols.get(FieldStory)
 	for _, num := range o.empty {
+		if light != nil && !light.formulas[[2]int{num, dc}] {
+			continue // no formula: no need for excelize to load the sheet
+		}
 		cell, err := excelize.CoordinatesToCellName(dc+1, num)
 		if err != nil {
 			continue
@@ -273,7 +283,8 @@ func checkZip(data []byte, limit int64) (merges bool, err error) {
 	if err != nil {
 		return false, err
 	}
-	return checkSheets(zr)
+	parts, err := checkSheets(zr)
+	return len(parts) > 0, err
 }
 
 // checkZipSize opens the zip and refuses it if its entries declare more
@@ -295,8 +306,9 @@ func checkZipSize(data []byte, limit int64) (*zip.Reader, error) {
 
 // checkSheets checks that every worksheet is well-formed XML (excelize's
 // streaming reader stops silently at an XML error, which would drop rows
-// without a word). It reports whether any worksheet has merged cells.
-func checkSheets(zr *zip.Reader) (merges bool, err error) {
+// without a word). It returns the names of the worksheet parts that have
+// merged cells.
+func checkSheets(zr *zip.Reader) (mergeParts map[string]bool, err error) {
 	for _, zf := range zr.File {
 		name := strings.ToLower(strings.ReplaceAll(zf.Name, "\\", "/"))
 		if !strings.HasPrefix(name, "xl/worksheets/") || path.Ext(name) != ".xml" {
@@ -304,19 +316,24 @@ func checkSheets(zr *zip.Reader) (merges bool, err error) {
 		}
 		m, err := checkXML(zf)
 		if err != nil {
-			return false, fmt.Errorf("%w: %s: %w", ErrCorrupt, zf.Name, err)
+			return nil, fmt.Errorf("%w: %s: %w", ErrCorrupt, zf.Name, err)
 		}
-		merges = merges || m
+		if m {
+			if mergeParts == nil {
+				mergeParts = map[string]bool{}
+			}
+			mergeParts[zf.Name] = true
+		}
 	}
-	return merges, nil
+	return mergeParts, nil
 }
 
 // checkSheetsAsync runs checkSheets in a goroutine and returns a function
 // that waits for its result (it may be called any number of times).
-func checkSheetsAsync(zr *zip.Reader) func() (bool, error) {
+func checkSheetsAsync(zr *zip.Reader) func() (map[string]bool, error) {
 	done := make(chan struct{})
 	var (
-		merges bool
+		merges map[string]bool
 		err    error
 	)
 	go func() {
@@ -328,7 +345,7 @@ func checkSheetsAsync(zr *zip.Reader) func() (bool, error) {
 		}()
 		merges, err = checkSheets(zr)
 	}()
-	return func() (bool, error) {
+	return func() (map[string]bool, error) {
 		<-done
 		return merges, err
 	}
