@@ -30,6 +30,21 @@
 // a record with line breaks inside quotes is one row and empty lines count
 // as rows, as Excel does when it opens the file.
 //
+// # Streaming
+//
+// [Stream] yields each story as soon as it is read, and [ReadFiles]
+// collects what it yields. A sheet is read in two passes: the first finds
+// the header and what depends on the whole sheet (the order of numeric
+// dates, merged ranges, formulas without a saved result), the second
+// builds the stories one row at a time. Memory beyond the file's bytes
+// (and a workbook's shared strings) does not grow with the number of rows,
+// except that a worksheet with merged cells, or with a formula in a blank
+// story cell, is loaded whole to look them up. Worksheet XML in the plain
+// shape spreadsheet apps write (rows and cells with r attributes in order,
+// values, formulas, inline and rich text) is read by a purpose-built
+// scanner, anything else by excelize, with the same result; every
+// worksheet's XML is first checked to be well-formed.
+//
 // # CSV
 //
 // The encoding is detected: UTF-8 with or without a BOM, UTF-16 with a BOM

@@ -307,7 +307,7 @@ func colName(i int) string {
 	return string(b)
 }
 
-// Input describes one file read by [ReadFiles].
+// Input describes one file read by [ReadFiles] or [Stream].
 type Input struct {
 	// Path is the path as given.
 	Path string

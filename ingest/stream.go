@@ -29,7 +29,9 @@ import (
 // ranges, formulas without a saved result), the second yields the
 // stories. Apart from the file's own bytes and what the format forces (a
 // workbook's shared-strings table), memory does not grow with the number
-// of rows.
+// of rows; except that excelize loads a worksheet whole to look up its
+// merged cells (if it has any) or the formula of a blank story cell (if
+// one holds a formula).
 //
 // If yield returns false, Stream stops reading at once and returns the
 // inputs of the files begun so far (the last one counting only the stories
