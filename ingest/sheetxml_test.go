@@ -397,3 +397,113 @@ func replaceEntry(tb testing.TB, data []byte, name, content string) []byte {
 	}
 	return buf.Bytes()
 }
+
+// sheetFromBytes writes well-formed sheet data in the shapes apps write,
+// driven by data: rows with increasing numbers, cells of every type with
+// values that mix spaces, entities, CRs, _xHHHH_ escapes and rich-text
+// runs, shared-string indexes in and out of the table, formulas with and
+// without values.
+func sheetFromBytes(data []byte) string {
+	texts := []string{"", " ", "x", "a &amp; b", "&#13;", "\r\n", "_x0020_", "_x00", "41_", "_xD800_", "Zoë 👋", "&#32;", "\t", "_x005F_x0041_"}
+	var b strings.Builder
+	row, col := 0, 0
+	next := func() byte {
+		if len(data) == 0 {
+			return 0
+		}
+		c := data[0]
+		data = data[1:]
+		return c
+	}
+	for len(data) > 0 {
+		op := next()
+		if row == 0 || op%7 == 0 {
+			if row > 0 {
+				b.WriteString(`</row>`)
+			}
+			row += 1 + int(op>>6)
+			col = 0
+			fmt.Fprintf(&b, `<row r="%d">`, row)
+			continue
+		}
+		col += 1 + int(op>>6)
+		ref := fmt.Sprintf("%s%d", colName(col-1), row)
+		t := texts[int(next())%len(texts)]
+		switch op % 7 {
+		case 1:
+			fmt.Fprintf(&b, `<c r="%s"><v>%d</v></c>`, ref, next())
+		case 2:
+			fmt.Fprintf(&b, `<c r="%s" t="s"><v>%d</v></c>`, ref, next()%5)
+		case 3:
+			fmt.Fprintf(&b, `<c r="%s" t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>`, ref, t)
+		case 4:
+			fmt.Fprintf(&b, `<c r="%s" t="inlineStr"><is><t>%s</t><r><rPr><b/></rPr><t>%s</t></r><r><t>%s</t></r></is></c>`, ref, t, texts[int(next())%len(texts)], texts[int(next())%len(texts)])
+		case 5:
+			fmt.Fprintf(&b, `<c r="%s" t="str"><f>A1</f><v>%s</v></c>`, ref, t)
+		case 6:
+			if next()%2 == 0 {
+				fmt.Fprintf(&b, `<c r="%s"><f>1+1</f></c>`, ref)
+			} else {
+				fmt.Fprintf(&b, `<c r="%s" s="1"/>`, ref)
+			}
+		}
+	}
+	if row > 0 {
+		b.WriteString(`</row>`)
+	}
+	return b.String()
+}
+
+// FuzzSheetXMLShapes: on generated sheets in the simple shape, with
+// shared strings, the fast reader always reads the sheet, gives
+// excelize's rows, and in light mode keeps every row's number, width and
+// the emptiness and blankness of every cell.
+func FuzzSheetXMLShapes(f *testing.F) {
+	for _, s := range []string{"\x00\x01\x02\x03\x04\x05\x06", "\x00\x43\x83\xc4\x05\x46\x07\x88\x01", string(bytes.Repeat([]byte{0, 3, 9, 4, 10, 2, 3, 4, 6, 1}, 20))} {
+		f.Add([]byte(s))
+	}
+	base := newXLSX(f, func(x *excelize.File) {
+		setRows(f, x, "Sheet1", [][]any{{"a", " ", "", "b_x0020_"}})
+	})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		if len(data) > 4096 {
+			return
+		}
+		sheet := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` + "\n" +
+			`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` + sheetFromBytes(data) + `</sheetData></worksheet>`
+		wb := replaceEntry(t, base, "xl/worksheets/sheet1.xml", sheet)
+		compareReaders(t, wb, true)
+		if merges, ok := quickCheckXML(strings.NewReader(sheet)); !ok || merges {
+			t.Fatalf("quickCheckXML ok = %v, merges = %v on a plain sheet", ok, merges)
+		}
+		fx, err := excelize.OpenReader(bytes.NewReader(wb), excelize.Options{RawCellValue: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fx.Close()
+		zf, sst := sheetSource(wb, fx, "Sheet1", 1<<20)
+		read := func(light *lightMode) []rawRow {
+			var out []rawRow
+			if err := fastRows(zf, sst, light)(func(r rawRow) bool { out = append(out, r); return true }); err != nil {
+				t.Fatal(err)
+			}
+			return out
+		}
+		full, light := read(nil), read(&lightMode{on: true, keep: 0})
+		if len(full) != len(light) {
+			t.Fatalf("got %d rows in light mode, want %d", len(light), len(full))
+		}
+		for i := range full {
+			fr, lr := full[i], light[i]
+			if fr.num != lr.num || fr.width() != lr.width() {
+				t.Fatalf("row %d: num %d width %d in light mode, want %d, %d", fr.num, lr.num, lr.width(), fr.num, fr.width())
+			}
+			for c := range fr.width() {
+				fv, lv := fr.cell(c), lr.cell(c)
+				if c == 0 && fv != lv || (fv == "") != (lv == "") || blankText(fv) != blankText(lv) {
+					t.Fatalf("row %d col %d: light %q, decoded %q", fr.num, c, lv, fv)
+				}
+			}
+		}
+	})
+}
