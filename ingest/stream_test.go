@@ -329,3 +329,41 @@ func BenchmarkStreamMemory(b *testing.B) {
 		})
 	}
 }
+
+// TestStreamPassesYieldPanicsOn: a panic in yield is the caller's, not a
+// damaged workbook: it goes on up unchanged.
+func TestStreamPassesYieldPanicsOn(t *testing.T) {
+	for _, name := range []string{"hostile/forms.xlsx", "hostile/utf8.csv"} {
+		t.Run(name, func(t *testing.T) {
+			defer func() {
+				if p := recover(); p != "boom" {
+					t.Errorf("recovered %v, want the yield's panic \"boom\"", p)
+				}
+			}()
+			inputs, err := Stream([]string{filepath.Join("testdata", name)}, Options{}, func(evaluate.Story) bool { panic("boom") })
+			t.Errorf("Stream returned %v, %v; want a panic", inputs, err)
+		})
+	}
+}
+
+// TestStreamAsIterator: Stream is a push iterator, as evaluate.RunStream
+// takes it: a range loop that breaks stops the read.
+func TestStreamAsIterator(t *testing.T) {
+	var (
+		inputs []Input
+		err    error
+	)
+	seq := func(yield func(evaluate.Story) bool) {
+		inputs, err = Stream([]string{filepath.Join("testdata", "messy.csv"), filepath.Join("testdata", "hostile", "forms.xlsx")}, Options{}, yield)
+	}
+	var got []int
+	for s := range seq {
+		got = append(got, s.Index)
+		if s.Index == 2 {
+			break
+		}
+	}
+	if !slices.Equal(got, []int{0, 1, 2}) || err != nil || len(inputs) != 1 || inputs[0].Rows != 3 {
+		t.Errorf("got indexes %v, %d inputs (%+v), err %v; want 0..2 from the first file, no error", got, len(inputs), inputs, err)
+	}
+}

@@ -21,7 +21,8 @@ import (
 // until emit returns false.
 func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) bool) (notes []string, err error) {
 	// A malformed workbook must not crash the run: a panic in the xlsx
-	// library becomes an error for this file.
+	// library becomes an error for this file. A panic in emit (the
+	// caller's code) goes on up.
 	// The worksheets' XML is checked (see checkSheets) on the other core
 	// while the workbook is opened and the first pass reads; its verdict
 	// is awaited before merged cells or formulas are looked up and before
@@ -30,6 +31,12 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 	var check func() (mergeParts map[string]bool, err error)
 	defer func() {
 		if p := recover(); p != nil {
+			if ep, ok := p.(emitPanic); ok {
+				if check != nil {
+					check() // no goroutine left behind
+				}
+				panic(ep.value)
+			}
 			notes = nil
 			err = &FileError{File: base, Err: &panicError{value: p, stack: debug.Stack()}}
 		}
@@ -40,6 +47,15 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 		}
 	}()
 	ferr := func(sheet string, err error) error { return &FileError{File: base, Sheet: sheet, Err: err} }
+	callerEmit := emit
+	emit = func(s evaluate.Story) bool {
+		defer func() {
+			if p := recover(); p != nil {
+				panic(emitPanic{p})
+			}
+		}()
+		return callerEmit(s)
+	}
 	limit, xmlLimit := opts.UnzipSizeLimit, opts.UnzipXMLSizeLimit
 	if limit == 0 {
 		limit = DefaultUnzipSizeLimit
@@ -407,6 +423,10 @@ func quoteList(ss []string) string {
 	}
 	return strings.Join(q, ", ")
 }
+
+// emitPanic carries a panic of the caller's emit function through
+// readXLSX's recovery of the xlsx library's panics.
+type emitPanic struct{ value any }
 
 // panicError is a recovered panic while reading a workbook.
 type panicError struct {
