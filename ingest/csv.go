@@ -60,6 +60,9 @@ func readCSV(base, ext string, data []byte, opts Options, emit func(evaluate.Sto
 	}
 	notes := []string{"encoding " + enc, dn + "-delimited"}
 	notes = append(notes, p.notes()...)
+	if opts.Planned != nil {
+		opts.Planned(p.dataRows)
+	}
 	if err := p.emit(csvRows(text, delim, lazy, skip), emit); err != nil {
 		return nil, &FileError{File: base, Err: fmt.Errorf("%w: %w", ErrCorrupt, err)}
 	}

@@ -60,6 +60,10 @@ type Options struct {
 	// unpacks to a temporary file; 0 means [DefaultUnzipXMLSizeLimit]. It
 	// must not exceed UnzipSizeLimit.
 	UnzipXMLSizeLimit int64
+	// Planned, if set, is called once per file, before its first story,
+	// with the number of rows below its header: an upper bound of the
+	// stories the file will yield (blank rows are counted), for progress.
+	Planned func(rows int)
 }
 
 // Validate reports every problem with o: unknown field names, empty

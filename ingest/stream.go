@@ -112,6 +112,7 @@ type plan struct {
 	maxW        int          // one past the last column of the widest row
 	merges      []mergeRange // in the workbook's order
 	formulas    map[int]bool // rows whose empty story cell holds a formula
+	dataRows    int          // rows below the header, blank ones included
 }
 
 // survey is the first pass over rows: it finds the header among the first
@@ -190,6 +191,7 @@ type observer struct {
 }
 
 func (o *observer) add(r rawRow) {
+	o.p.dataRows++
 	if sc := o.p.cols.get(FieldSubmitted); sc >= 0 {
 		o.votes.add(r.cell(sc))
 	}

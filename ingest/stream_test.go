@@ -367,3 +367,32 @@ func TestStreamAsIterator(t *testing.T) {
 		t.Errorf("got indexes %v, %d inputs (%+v), err %v; want 0..2 from the first file, no error", got, len(inputs), inputs, err)
 	}
 }
+
+func TestStreamPlannedBoundsEachFile(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a.csv")
+	b := filepath.Join(dir, "b.csv")
+	if err := os.WriteFile(a, []byte("Name,Story\nAna,I failed.\n,\nBo,I failed too.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(b, []byte("Name,Story\nCy,A story.\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	var planned []int
+	yielded := 0
+	opts := Options{Planned: func(n int) {
+		if len(planned) > 0 && yielded == 0 {
+			t.Errorf("second file planned before the first yielded")
+		}
+		planned = append(planned, n)
+	}}
+	if _, err := Stream([]string{a, b}, opts, func(evaluate.Story) bool { yielded++; return true }); err != nil {
+		t.Fatal(err)
+	}
+	if len(planned) != 2 || planned[0] < 2 || planned[1] != 1 {
+		t.Errorf("planned %v, want [>=2 1] (one call per file, at least its stories)", planned)
+	}
+	if yielded != 3 {
+		t.Errorf("yielded %d stories, want 3", yielded)
+	}
+}

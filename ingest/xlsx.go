@@ -172,6 +172,9 @@ func readXLSX(base string, data []byte, opts Options, emit func(evaluate.Story) 
 		if _, err := check(); err != nil {
 			return nil, ferr("", err)
 		}
+		if opts.Planned != nil {
+			opts.Planned(p.dataRows)
+		}
 		if err := p.emit(rows, emit); err != nil {
 			return nil, ferr(sheet, err)
 		}

@@ -156,6 +156,14 @@ func (p *progress) setStage(stage string, total int) {
 	p.mu.Unlock()
 }
 
+// grow adds n rows to the stage's total, as the input reveals them (a
+// total of -1, not known, becomes n).
+func (p *progress) grow(n int) {
+	p.mu.Lock()
+	p.total = max(p.total, 0) + n
+	p.mu.Unlock()
+}
+
 // Done implements evaluate.Progress.
 func (p *progress) Done(*evaluate.Result) { p.done.Add(1) }
 
@@ -172,6 +180,10 @@ func (p *progress) show() {
 	rate := 0.0
 	if el > 0 {
 		rate = float64(n) / el
+	}
+	// total may be an upper bound (blank rows are counted): never below n.
+	if total >= 0 && total < n {
+		total = n
 	}
 	eta := -1.0
 	if rate > 0 && total >= n {

@@ -21,6 +21,9 @@ type source struct {
 	s     *setup
 	paths []string
 	all   []evaluate.Story // --blind: the batch, blinded
+	// planned, if set, is told each file's number of rows before its
+	// first story (ingest.Options.Planned), for progress.
+	planned func(rows int)
 
 	// Set by each read:
 	inputs []ingest.Input
@@ -69,7 +72,16 @@ func (src *source) stories() iter.Seq[evaluate.Story] {
 			src.busy += time.Since(t)
 			return
 		}
-		src.inputs, src.err = ingest.Stream(src.paths, src.s.ingestOptions(), each)
+		opts := src.s.ingestOptions()
+		if planned := src.planned; planned != nil {
+			opts.Planned = func(rows int) {
+				if n > 1 {
+					rows = (rows + n - 1) / n // about this shard's share
+				}
+				planned(rows)
+			}
+		}
+		src.inputs, src.err = ingest.Stream(src.paths, opts, each)
 		src.busy += time.Since(t)
 	}
 }
@@ -107,6 +119,11 @@ func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary,
 		BuildID: buildID(),
 	}
 	eopts := evaluate.Options{Jobs: s.cfg.Jobs, AsOf: s.asOf, Progress: b.prog}
+	// The first pass learns the number of rows as it reads each file.
+	b.src.planned = b.prog.grow
+	if b.src.all != nil {
+		b.prog.grow(len(b.src.all))
+	}
 	var stages []report.Stage
 	if !s.cfg.NoPDF {
 		var means report.MeanLevels
@@ -129,6 +146,7 @@ func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary,
 		ropts.BatchSize = max(b.src.rows, maxIndex+1)
 		ropts.Progress = b.prog.step
 		eopts.Progress = nil
+		b.src.planned = nil
 		b.prog.setStage("pdf", scored)
 	}
 	t1 := time.Now()
