@@ -4,7 +4,9 @@
 // (temporary file + rename) under safe, unique names inside it, and nothing is
 // written anywhere else.
 //
-// It does not score anything: it renders []evaluate.Result as they are.
+// It does not score anything: it renders evaluate.Results as they are,
+// either a whole batch at once ([Write]) or as they arrive, in bounded
+// memory ([Writer]).
 package report
 
 import (
