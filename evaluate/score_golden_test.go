@@ -28,9 +28,9 @@ import (
 // testdata/score_digests.golden. A deliberate change of the rubric or the
 // scorer refreshes the file:
 //
-//	go test ./evaluate -run TestScoreDigests -update-digests
+//	go test ./evaluate -run TestScoreDigests -update
 
-var updateDigests = flag.Bool("update-digests", false, "rewrite testdata/score_digests.golden")
+var update = flag.Bool("update", false, "rewrite golden files (testdata/score_digests.golden)")
 
 // digestStory is one story scored for the digests.
 type digestStory struct {
@@ -140,7 +140,7 @@ func TestScoreDigests(t *testing.T) {
 		fmt.Fprintf(&b, "%s %s\n", s.id, hex.EncodeToString(sum[:12]))
 	}
 	path := filepath.Join("testdata", "score_digests.golden")
-	if *updateDigests {
+	if *update {
 		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -148,7 +148,7 @@ func TestScoreDigests(t *testing.T) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run with -update-digests to create it)", err)
+		t.Fatalf("%v (run with -update to create it)", err)
 	}
 	got := strings.Split(b.String(), "\n")
 	wl := strings.Split(string(want), "\n")
@@ -165,7 +165,7 @@ func TestScoreDigests(t *testing.T) {
 		}
 	}
 	if bad > 0 {
-		t.Errorf("%d of %d results changed; if the change is intended, run go test ./evaluate -run TestScoreDigests -update-digests", bad, len(got)-1)
+		t.Errorf("%d of %d results changed; if the change is intended, run go test ./evaluate -run TestScoreDigests -update", bad, len(got)-1)
 	}
 }
 
