@@ -5,6 +5,7 @@ import (
 	"iter"
 	"os"
 	"runtime/debug"
+	"slices"
 	"time"
 
 	"github.com/failwell/failwell/config"
@@ -125,6 +126,7 @@ func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary,
 		b.prog.grow(len(b.src.all))
 	}
 	var stages []report.Stage
+	var firstRead []ingest.Input
 	if !s.cfg.NoPDF {
 		var means report.MeanLevels
 		scored, maxIndex := 0, 0
@@ -147,6 +149,7 @@ func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary,
 		ropts.Progress = b.prog.step
 		eopts.Progress = nil
 		b.src.planned = nil
+		firstRead = b.src.inputs
 		b.prog.setStage("pdf", scored)
 	}
 	t1 := time.Now()
@@ -160,6 +163,10 @@ func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary,
 		}
 		return w.Add(r)
 	})
+	if firstRead != nil && !sameInputs(firstRead, b.src.inputs) {
+		b.log.errorf("warning: an input file changed during the run; every row is scored as last read, " +
+			"but the cohort averages on the PDFs are from the first read")
+	}
 	info.Inputs = info.Inputs[:0]
 	for _, in := range b.src.inputs {
 		info.Inputs = append(info.Inputs, report.InputInfo{Path: in.Path, SHA256: in.SHA256, Rows: in.Rows})
@@ -184,6 +191,11 @@ func (b *batch) run(ctx context.Context, info *report.RunInfo) (*report.Summary,
 		}
 	}
 	return sum, err
+}
+
+// sameInputs reports whether two reads of the inputs read the same bytes.
+func sameInputs(a, b []ingest.Input) bool {
+	return slices.EqualFunc(a, b, func(x, y ingest.Input) bool { return x.Path == y.Path && x.SHA256 == y.SHA256 })
 }
 
 // setMemoryLimit sets a soft memory limit (unless GOMEMLIMIT is set) of
