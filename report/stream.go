@@ -32,7 +32,6 @@ type Writer struct {
 	d      *outDir
 	sum    *Summary
 	render pdfFunc
-	start  time.Time
 
 	jsonl *pendingFile
 	jw    *jsonlWriter
@@ -66,7 +65,6 @@ type Writer struct {
 
 	// keepRows fills Summary.PDF and PDFErrors, for [Write].
 	keepRows bool
-	rows     int
 	err      error // the first fatal error
 }
 
@@ -98,7 +96,7 @@ func newWriter(ctx context.Context, opts Options, render pdfFunc) (_ *Writer, er
 	if err != nil {
 		return nil, fmt.Errorf("report: %w", err)
 	}
-	w := &Writer{ctx: ctx, opts: opts, d: d, sum: &Summary{}, render: render, start: time.Now(), pdf: !opts.NoPDF}
+	w := &Writer{ctx: ctx, opts: opts, d: d, sum: &Summary{}, render: render, pdf: !opts.NoPDF}
 	defer func() {
 		if err != nil {
 			w.abort()
@@ -302,7 +300,6 @@ func (w *Writer) sink(p *pendingRow) error {
 		w.sum.PDF = append(w.sum.PDF, pdf)
 		w.sum.PDFErrors = append(w.sum.PDFErrors, p.err)
 	}
-	w.rows++
 	if w.failed.Load() {
 		return w.stopRows()
 	}

@@ -28,10 +28,7 @@ type sheetStream struct {
 	rows   int          // rows written or held, header included
 	width  []float64    // column widths
 	frozen int          // frozen columns (the header row is always frozen)
-	// hdrHeight is the header row's height in points (0: default).
-	hdrHeight float64
-	// tail is written after </sheetData>, at close; see sheetTail.
-	err error
+	err    error        // the first write error
 }
 
 // fitRows is how many data rows are held back to fit column widths to.
@@ -41,7 +38,7 @@ const fitRows = 1000
 // style), with default widths; the caller may adjust s.width until the
 // first fitRows rows are written (release).
 func newSheetStream(dir string, headers []string, widths []float64, frozen int, hdrStyle int, hdrHeight float64) *sheetStream {
-	s := &sheetStream{part: &zipEntry{crc: crc32.NewIEEE()}, hold: true, width: widths, frozen: frozen, hdrHeight: hdrHeight}
+	s := &sheetStream{part: &zipEntry{crc: crc32.NewIEEE()}, hold: true, width: widths, frozen: frozen}
 	// The compressed sheet goes to a file in the output directory, so that
 	// memory does not grow with the batch; in memory if that fails.
 	s.part.spill, _ = newSpillFile(dir)
