@@ -43,7 +43,8 @@ type labeled struct {
 
 var criteriaOrder = []string{"scope", "recency", "learning", "structure", "arc", "ownership"}
 
-func readCSV(t *testing.T, path string) []map[string]string {
+// readCSV reads a CSV file with a header into one map per row.
+func readCSV(t testing.TB, path string) []map[string]string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"context"
 	"crypto/sha256"
-	"encoding/csv"
 	"encoding/hex"
 	"encoding/json"
 	"flag"
@@ -46,7 +45,7 @@ func digestStories(t testing.TB) []digestStory {
 	t.Helper()
 	var base []digestStory
 	for _, name := range []string{"labeled.csv", "heldout.csv", "heldout2.csv"} {
-		for _, r := range readDigestCSV(t, filepath.Join("testdata", name)) {
+		for _, r := range readCSV(t, filepath.Join("testdata", name)) {
 			sub, err := time.Parse("2006-01-02", r["submitted_at"])
 			if err != nil {
 				t.Fatalf("%s %s: %v", name, r["id"], err)
@@ -96,29 +95,6 @@ func digestStories(t testing.TB) []digestStory {
 	for i := 0; i+2 < len(base); i += 10 {
 		long := strings.Repeat(base[i].text+" ", 8) + base[i+1].text + " " + base[i+2].text + "\n\n" + base[i].text
 		out = append(out, digestStory{base[i].id + "/long", long, base[i].ref})
-	}
-	return out
-}
-
-// readDigestCSV reads a CSV file with a header into one map per row.
-func readDigestCSV(t testing.TB, path string) []map[string]string {
-	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	recs, err := csv.NewReader(f).ReadAll()
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	var out []map[string]string
-	for _, r := range recs[1:] {
-		m := map[string]string{}
-		for i, h := range recs[0] {
-			m[h] = r[i]
-		}
-		out = append(out, m)
 	}
 	return out
 }
